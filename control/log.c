@@ -94,7 +94,7 @@ fn(const char *fmt, ...)				\
 LOG_SIMPLE(log_warnx, LOG_WARNING, true)
 LOG_SIMPLE(log_crit, LOG_CRIT, true)
 LOG_SIMPLE(log_info, LOG_INFO, true)
-LOG_SIMPLE(log_debug, LOG_DEBUG, log_state.verbose > 1)
+LOG_SIMPLE(log_debug, LOG_DEBUG, log_state.verbose > 0)
 
 /* Drains OpenSSL's error queue into the same line, so one failure is one line. */
 void

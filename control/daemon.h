@@ -1,0 +1,124 @@
+/*
+ * The daemon context: struct sipktlsd is sipktlsd's only mutable global
+ * state, owned by the main loop in sipktlsd.c and lent to each subsystem.
+ */
+#ifndef SIPKTLS_DAEMON_H
+#define SIPKTLS_DAEMON_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/socket.h>
+#include <sys/types.h>
+#include <sys/un.h>
+
+#include "config.h"
+#include "ctl_proto.h"
+#include "listen.h"
+
+#define CTL_CLIENTS_MAX		16	/* concurrent control clients */
+#define CTL_CLIENT_TIMEOUT_MS	10000	/* for the whole request and reply */
+#define CTL_ACCEPT_PAUSE_MS	1000	/* after running out of descriptors */
+
+struct sipktlsd;
+
+/* Every descriptor in the epoll set carries one, so dispatch is one call. */
+struct ev_handler {
+	int	 fd;
+	void	 (*cb)(struct sipktlsd *, struct ev_handler *, uint32_t events);
+};
+
+/* The guide's counters; "Total active connections" is the table's size. */
+struct tls_counters {
+	uint64_t		 send_failures;
+	uint64_t		 remote_closures;
+	uint64_t		 conn_failures;
+	uint64_t		 inactive_ageouts;
+	uint64_t		 max_sendq;		/* messages queued at once */
+	struct sockaddr_storage	 max_sendq_peer;	/* where max_sendq was seen */
+	uint64_t		 client_handshake_failures;
+	uint64_t		 server_handshake_failures;
+};
+
+enum conn_state { CONN_HANDSHAKE, CONN_ESTABLISHED, CONN_CLOSING };
+
+/* One TLS connection as the control plane reports and clears it. */
+struct conn {
+	int			 fd;
+	unsigned		 id;		/* Conn-Id, shared with listeners */
+	unsigned		 tenant;
+	enum conn_state		 state;
+	struct sockaddr_storage	 local;
+	struct sockaddr_storage	 remote;
+	size_t			 writeq;	/* messages waiting to be sent */
+	char			 tls_version[16];	/* "TLSv1.3" */
+	char			 cipher[64];	/* TLS 1.3: suite:KEYTYPE, as the guide */
+	char			 curve[16];
+};
+
+struct conn_table {
+	struct conn		*v;
+	size_t			 n;
+};
+
+struct ctl_client {
+	struct ev_handler	 ev;
+	pid_t			 pid;		/* peer credentials, for the log */
+	uid_t			 uid;
+	char			 req[CTL_REQUEST_MAX];
+	size_t			 reqlen;
+	char			*reply;		/* NULL while reading the request */
+	size_t			 replylen;
+	size_t			 replyoff;
+	bool			 draining;	/* reply sent, reading to end of input */
+	uint64_t		 deadline;	/* monotonic ms */
+};
+
+struct ctl {
+	struct ev_handler	 ev;		/* the listening socket */
+	char			 path[sizeof(((struct sockaddr_un *)0)->sun_path)];
+	dev_t			 dev;		/* what we bound, so we unlink only ours */
+	ino_t			 ino;
+	uint64_t		 resume;	/* accept paused until then; 0: not paused */
+	struct ctl_client	*clients[CTL_CLIENTS_MAX];
+	size_t			 nclients;
+};
+
+struct sipktlsd {
+	char			 conf_path[PATH_MAX];
+	struct config		*cfg;
+	int			 epfd;
+	struct ev_handler	 sig;		/* signalfd */
+	bool			 running;
+	struct listener_set	 listeners;
+	struct connid_map	 ids;
+	struct conn_table	 conns;
+	struct tls_counters	 counters;
+	struct ctl		 ctl;
+};
+
+#define container_of(p, type, member)	\
+	((type *)(void *)((char *)(p) - offsetof(type, member)))
+
+/* sipktlsd.c */
+uint64_t	 now_ms(void);
+int		 ev_add(struct sipktlsd *, struct ev_handler *, uint32_t events);
+int		 ev_mod(struct sipktlsd *, struct ev_handler *, uint32_t events);
+void		 ev_del(struct sipktlsd *, struct ev_handler *);
+int		 daemon_reload(struct sipktlsd *, FILE *echo, char *why, size_t);
+struct conn	*conn_find_id(struct sipktlsd *, unsigned id);
+size_t		 conn_drop_remote(struct sipktlsd *,
+		    const struct sockaddr_storage *);
+void		 conn_drop(struct sipktlsd *, struct conn *);
+
+/* ctl.c */
+int		 ctl_open(struct ctl *, const char *path);
+int		 ctl_start(struct sipktlsd *);
+int		 ctl_move(struct sipktlsd *, const char *path);
+void		 ctl_close(struct sipktlsd *);
+int		 ctl_timeout(const struct sipktlsd *);
+void		 ctl_sweep(struct sipktlsd *);
+
+#endif

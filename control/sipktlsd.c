@@ -1,0 +1,360 @@
+/*
+ * sipktlsd: options, start-up, and the control plane's main loop.
+ *
+ * One thread, one epoll set. Signals arrive through a signalfd, so SIGHUP's
+ * reload and SIGTERM's stop run in the loop like any other event and need no
+ * async-signal-safe care. Every descriptor in the set carries a struct
+ * ev_handler; dispatch calls its callback. The dataplane (io_uring, a later
+ * layer) will run in its own threads and receive connections by message.
+ */
+#include "autoconf.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "daemon.h"
+#include "log.h"
+
+#define EPOLL_BATCH	32
+
+uint64_t
+now_ms(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static int
+ev_ctl(struct sipktlsd *sd, int op, struct ev_handler *ev, uint32_t events)
+{
+	struct epoll_event	e = { .events = events, .data.ptr = ev };
+
+	if (epoll_ctl(sd->epfd, op, ev->fd, &e) == -1) {
+		log_warn("epoll_ctl fd %d", ev->fd);
+		return -1;
+	}
+	return 0;
+}
+
+int
+ev_add(struct sipktlsd *sd, struct ev_handler *ev, uint32_t events)
+{
+	return ev_ctl(sd, EPOLL_CTL_ADD, ev, events);
+}
+
+int
+ev_mod(struct sipktlsd *sd, struct ev_handler *ev, uint32_t events)
+{
+	return ev_ctl(sd, EPOLL_CTL_MOD, ev, events);
+}
+
+void
+ev_del(struct sipktlsd *sd, struct ev_handler *ev)
+{
+	/* ENOENT is fine: a paused or never-added descriptor */
+	(void)epoll_ctl(sd->epfd, EPOLL_CTL_DEL, ev->fd, NULL);
+}
+
+/* The connection table, searched by "clear sip-ua tcp tls connection". */
+struct conn *
+conn_find_id(struct sipktlsd *sd, unsigned id)
+{
+	for (size_t i = 0; i < sd->conns.n; i++)
+		if (sd->conns.v[i].id == id)
+			return &sd->conns.v[i];
+	return NULL;
+}
+
+void
+conn_drop(struct sipktlsd *sd, struct conn *c)
+{
+	size_t	i = (size_t)(c - sd->conns.v);
+
+	close(c->fd);
+	connid_release(&sd->ids, c->id);
+	memmove(c, c + 1, (sd->conns.n - i - 1) * sizeof(*c));
+	sd->conns.n--;
+}
+
+size_t
+conn_drop_remote(struct sipktlsd *sd, const struct sockaddr_storage *remote)
+{
+	size_t	i = 0, n = 0;
+
+	while (i < sd->conns.n) {
+		if (sockaddr_equal(&sd->conns.v[i].remote, remote)) {
+			conn_drop(sd, &sd->conns.v[i]);
+			n++;
+		} else
+			i++;
+	}
+	return n;
+}
+
+static void
+daemon_listen(struct sipktlsd *sd, struct listen_summary *sum)
+{
+	struct listen_plan	plan;
+
+	listen_plan_build(sd->cfg, &plan);
+	listeners_apply(&sd->listeners, &plan, &sd->ids, sum);
+	listen_plan_free(&plan);
+}
+
+struct reload_report {
+	FILE		*echo;		/* the control client's reply, or NULL */
+	unsigned	 errors;
+};
+
+/* Every message is logged, so an operator reading syslog sees why a reload failed. */
+static void
+reload_report(void *arg, enum conf_severity sev, const char *msg)
+{
+	struct reload_report	*r = arg;
+
+	log_warnx("%s", msg);
+	if (r->echo != NULL)
+		fprintf(r->echo, "%s\n", msg);
+	if (sev == CONF_ERROR)
+		r->errors++;
+}
+
+static int
+reload_refuse(char *why, size_t len, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int
+reload_refuse(char *why, size_t len, const char *fmt, ...)
+{
+	va_list	ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, len, fmt, ap);
+	va_end(ap);
+	log_warnx("reload: %s", why);
+	return -1;
+}
+
+/* Loads a fresh configuration and swaps it in only when it is whole. */
+int
+daemon_reload(struct sipktlsd *sd, FILE *echo, char *why, size_t len)
+{
+	struct reload_report	 r = { .echo = echo };
+	struct listen_summary	 sum;
+	struct config		*cfg;
+	char			 sock[sizeof(sd->ctl.path)];
+
+	log_info("reloading %s", sd->conf_path);
+	if ((cfg = config_load(sd->conf_path, reload_report, &r)) == NULL)
+		return reload_refuse(why, len, "%s: %u error%s, the running "
+		    "configuration is unchanged", sd->conf_path, r.errors,
+		    r.errors == 1 ? "" : "s");
+	if (ctl_socket_path(sd->conf_path, cfg->control_socket, sock,
+	    sizeof(sock)) == -1 || ctl_move(sd, sock) != 0) {
+		config_free(cfg);
+		return reload_refuse(why, len, "cannot open control socket %s, "
+		    "the running configuration is unchanged", sock);
+	}
+	config_free(sd->cfg);
+	sd->cfg = cfg;
+	daemon_listen(sd, &sum);
+	log_info("reload: %s accepted: listeners %u kept, %u opened, %u closed, "
+	    "%u failed", sd->conf_path, sum.kept, sum.opened, sum.closed,
+	    sum.failed);
+	if (echo != NULL)
+		fprintf(echo, "configuration %s accepted: listeners %u kept, "
+		    "%u opened, %u closed, %u failed\n", sd->conf_path, sum.kept,
+		    sum.opened, sum.closed, sum.failed);
+	return 0;
+}
+
+static void
+signal_read(struct sipktlsd *sd, struct ev_handler *ev, uint32_t events)
+{
+	struct signalfd_siginfo	si;
+	char			why[512];
+
+	while (read(ev->fd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+		switch (si.ssi_signo) {
+		case SIGHUP:
+			log_info("SIGHUP received");
+			(void)daemon_reload(sd, NULL, why, sizeof(why));
+			break;
+		case SIGTERM:
+		case SIGINT:
+			log_info("%s received, stopping",
+			    si.ssi_signo == SIGTERM ? "SIGTERM" : "SIGINT");
+			sd->running = false;
+			break;
+		}
+	}
+}
+
+/* Blocked from the start, so a signal during start-up waits for the loop. */
+static void
+signal_block(sigset_t *set)
+{
+	struct sigaction	sa = { .sa_handler = SIG_IGN };
+
+	sigemptyset(set);
+	sigaddset(set, SIGHUP);
+	sigaddset(set, SIGTERM);
+	sigaddset(set, SIGINT);
+	if (sigprocmask(SIG_BLOCK, set, NULL) == -1)
+		fatal("sigprocmask");
+	/* a control client that hangs up early must not kill the daemon */
+	if (sigaction(SIGPIPE, &sa, NULL) == -1)
+		fatal("sigaction");
+}
+
+static void
+daemon_loop(struct sipktlsd *sd)
+{
+	struct epoll_event	 evs[EPOLL_BATCH];
+	struct ev_handler	*h;
+	int			 n;
+
+	while (sd->running) {
+		n = epoll_wait(sd->epfd, evs, EPOLL_BATCH, ctl_timeout(sd));
+		if (n == -1 && errno != EINTR)
+			fatal("epoll_wait");
+		for (int i = 0; i < n; i++) {
+			h = evs[i].data.ptr;
+			h->cb(sd, h, evs[i].events);
+		}
+		ctl_sweep(sd);
+	}
+}
+
+static void
+daemon_shutdown(struct sipktlsd *sd)
+{
+	ctl_close(sd);
+	while (sd->conns.n > 0)
+		conn_drop(sd, &sd->conns.v[0]);
+	free(sd->conns.v);
+	listeners_close(&sd->listeners, &sd->ids);
+	close(sd->sig.fd);
+	close(sd->epfd);
+	config_free(sd->cfg);
+	log_info("stopped");
+}
+
+static void
+config_report_log(void *arg, enum conf_severity sev, const char *msg)
+{
+	log_warnx("%s", msg);
+}
+
+/*
+ * Binds the control socket before daemonizing, so that "another sipktlsd is
+ * running" reaches the operator's terminal and the exit status.
+ */
+static void
+daemon_prepare(struct sipktlsd *sd, const char *path)
+{
+	char	sock[sizeof(sd->ctl.path)];
+
+	/* reloads run after chdir("/"): keep the file's absolute name */
+	if (ctl_conf_absolute(path, sd->conf_path, sizeof(sd->conf_path)) == -1)
+		fatalx("%s: cannot make the path absolute", path);
+	if ((sd->cfg = config_load(sd->conf_path, config_report_log, NULL)) == NULL)
+		fatalx("%s: configuration not loaded", path);
+	if (ctl_socket_path(sd->conf_path, sd->cfg->control_socket, sock,
+	    sizeof(sock)) == -1)
+		fatalx("control socket path too long");
+	if (ctl_open(&sd->ctl, sock) != 0)
+		fatalx("cannot open the control socket");
+}
+
+static void
+daemon_start(struct sipktlsd *sd, const sigset_t *sigs)
+{
+	struct listen_summary	sum;
+
+	if ((sd->epfd = epoll_create1(EPOLL_CLOEXEC)) == -1)
+		fatal("epoll_create1");
+	if ((sd->sig.fd = signalfd(-1, sigs, SFD_NONBLOCK | SFD_CLOEXEC)) == -1)
+		fatal("signalfd");
+	sd->sig.cb = signal_read;
+	if (ev_add(sd, &sd->sig, EPOLLIN) == -1 || ctl_start(sd) == -1)
+		fatalx("cannot set up the event loop");
+	daemon_listen(sd, &sum);
+	log_info("started: %s, %u listeners open, %u failed, control socket %s",
+	    sd->conf_path, sum.opened, sum.failed, sd->ctl.path);
+	sd->running = true;
+}
+
+static int
+config_test(const char *path)
+{
+	struct config	*cfg;
+
+	if ((cfg = config_load(path, config_report_stderr, NULL)) == NULL)
+		return 1;
+	config_print_setup(cfg, stdout);
+	config_print_unused(cfg, stdout);
+	printf("configuration OK\n");
+	config_free(cfg);
+	return fflush(stdout) == 0 ? 0 : 1;
+}
+
+static _Noreturn void
+usage(int status)
+{
+	fprintf(status ? stderr : stdout,
+	    "usage: sipktlsd [-dhnv] [-f file]\n"
+	    "  -d       stay in the foreground and log to stderr\n"
+	    "  -f file  configuration file (default %s)\n"
+	    "  -h       print this help and exit\n"
+	    "  -n       check the configuration, print what it sets up, and exit\n"
+	    "  -v       log more; twice for debug messages\n",
+	    SIPKTLS_DEFAULT_CONF);
+	exit(status);
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct sipktlsd	 sd = { .epfd = -1, .sig.fd = -1 };
+	const char	*path = SIPKTLS_DEFAULT_CONF;
+	bool		 foreground = false, configtest = false;
+	int		 ch, verbose = 0;
+	sigset_t	 sigs;
+
+	while ((ch = getopt(argc, argv, "df:hnv")) != -1) {
+		switch (ch) {
+		case 'd': foreground = true; break;
+		case 'f': path = optarg; break;
+		case 'h': usage(0);
+		case 'n': configtest = true; break;
+		case 'v': verbose++; break;
+		default: usage(1);
+		}
+	}
+	if (optind != argc)
+		usage(1);
+	log_init("sipktlsd", true, verbose);
+	if (configtest)
+		return config_test(path);
+	signal_block(&sigs);
+	daemon_prepare(&sd, path);
+	if (!foreground) {
+		if (daemon(0, 0) == -1)
+			fatal("daemon");
+		log_init("sipktlsd", false, verbose);
+	}
+	daemon_start(&sd, &sigs);
+	daemon_loop(&sd);
+	daemon_shutdown(&sd);
+	return 0;
+}
