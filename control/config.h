@@ -193,6 +193,7 @@ struct config {
 	unsigned	 transport_line;
 	char		 default_trustpoint[CONF_NAME_MAX];
 	unsigned	 default_trustpoint_line;
+	bool		 default_cnsan_server;	/* ... trustpoint NAME cn-san-validate server */
 	unsigned	 aging_tls_minutes;
 	uint16_t	 global_port;
 

@@ -232,13 +232,21 @@ static void
 check_listener_pair(struct checker *c, const struct listen_spec *a,
     const struct listen_spec *b)
 {
-	if (a->port != b->port || strcmp(a->bind, b->bind) != 0)
+	char	other[32] = "the global sip-ua listener";
+
+	/*
+	 * A wildcard socket holds the port on every address, so a listener on
+	 * one interface's address and the same port cannot bind beside it.
+	 */
+	if (a->port != b->port || (strcmp(a->bind, b->bind) != 0 &&
+	    a->bind[0] != '\0' && b->bind[0] != '\0'))
 		return;
+	if (a->tenant != 0)
+		snprintf(other, sizeof(other), "tenant %u's listener", a->tenant);
 	ERR(c, b->line, "tenant %u: listen-port secure %u on %s%s collides with "
-	    "%s%u's listener (line %u)", b->tenant, b->port,
-	    b->bind[0] ? "interface " : "every address", b->bind,
-	    a->tenant ? "tenant " : "the global sip-ua listener, tenant ",
-	    a->tenant, a->line);
+	    "%s on %s%s (line %u)", b->tenant, b->port,
+	    b->bind[0] ? "interface " : "every address", b->bind, other,
+	    a->bind[0] ? "interface " : "every address", a->bind, a->line);
 }
 
 static void
@@ -294,7 +302,7 @@ check_dial_peers(struct checker *c)
 		    (t == NULL || t->sip_server.kind == TARGET_NONE))
 			WARN(c, d->line, "dial-peer %u: session target sip-server, "
 			    "but %s has no sip-server", d->tag, t ? "its tenant" :
-			    "it names no tenant that");
+			    "it names no tenant, so it");
 	}
 }
 

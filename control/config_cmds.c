@@ -14,7 +14,7 @@
 
 #include "config_parse.h"
 
-#define ARGV(i)		(a->argv[(i)])
+#define ARGV(i)		((i) < a->argc ? a->argv[(i)] : "")
 #define IS(i, w)	(a->argc > (i) && strcasecmp(a->argv[(i)], (w)) == 0)
 
 /* ---- objects entered by tag or name ---------------------------------- */
@@ -264,24 +264,27 @@ static const struct command top_cmds[] = {
 	{ "hostname", 1, 1, cmd_hostname, CMD_NO, "hostname NAME" },
 	{ "ip domain name", 1, 1, cmd_domain_name, CMD_NO, "ip domain name NAME" },
 	{ "ip domain-name", 1, 1, cmd_domain_name, CMD_NO, "ip domain-name NAME" },
-	{ "crypto pki trustpoint", 1, 1, cmd_trustpoint, CMD_NO,
+	{ "crypto pki trustpoint", 1, 1, cmd_trustpoint, CMD_NO | CMD_KEYED,
 	    "crypto pki trustpoint NAME" },
-	{ "crypto pki certificate chain", 1, 1, cmd_chain, CMD_NO,
+	{ "crypto pki certificate chain", 1, 1, cmd_chain, CMD_NO | CMD_KEYED,
 	    "crypto pki certificate chain NAME" },
-	{ "voice class tls-cipher", 1, 1, cmd_tls_cipher, CMD_NO,
+	{ "voice class tls-cipher", 1, 1, cmd_tls_cipher, CMD_NO | CMD_KEYED,
 	    "voice class tls-cipher TAG" },
-	{ "voice class tls-profile", 1, 1, cmd_tls_profile, CMD_NO,
+	{ "voice class tls-profile", 1, 1, cmd_tls_profile, CMD_NO | CMD_KEYED,
 	    "voice class tls-profile TAG" },
-	{ "voice class tenant", 1, 1, cmd_tenant, CMD_NO, "voice class tenant TAG" },
-	{ "voice class srtp-crypto", 1, 1, cmd_srtp_crypto, CMD_NO,
+	{ "voice class tenant", 1, 1, cmd_tenant, CMD_NO | CMD_KEYED,
+	    "voice class tenant TAG" },
+	{ "voice class srtp-crypto", 1, 1, cmd_srtp_crypto, CMD_NO | CMD_KEYED,
 	    "voice class srtp-crypto TAG" },
-	{ "voice class codec", 1, 1, cmd_voice_class_unused, CMD_NO | CMD_UNUSED,
+	{ "voice class codec", 1, 1, cmd_voice_class_unused,
+	    CMD_NO | CMD_UNUSED | CMD_KEYED,
 	    "voice class codec TAG" },
 	{ "voice class sip-profiles", 1, 1, cmd_voice_class_unused,
-	    CMD_NO | CMD_UNUSED, "voice class sip-profiles TAG" },
+	    CMD_NO | CMD_UNUSED | CMD_KEYED, "voice class sip-profiles TAG" },
 	{ "voice service voip", 0, 0, cmd_voip, CMD_NO, "voice service voip" },
 	{ "sip-ua", 0, 0, cmd_sipua, CMD_NO, "sip-ua" },
-	{ "dial-peer voice", 1, 2, cmd_dial_peer, CMD_NO, "dial-peer voice TAG voip" },
+	{ "dial-peer voice", 1, 2, cmd_dial_peer, CMD_NO | CMD_KEYED,
+	    "dial-peer voice TAG voip" },
 	{ "sipktls", 0, 0, cmd_sipktls, 0, "sipktls" },
 	/* IOS output headers, kept when a running-config is pasted whole */
 	{ "show running-config", 0, 1, NULL, CMD_UNUSED, "show running-config [brief]" },
@@ -437,7 +440,7 @@ cmd_tp_rsakeypair(struct parser *p, struct cmd_args *a)
 		}
 		if (parse_uint(p, ARGV(i), 512, 4096, "RSA key size", &size) == -1)
 			return -1;
-		*(i == 1 ? &tp->key_size : &tp->enc_key_size) = size;
+		*(tp->key_size == 0 ? &tp->key_size : &tp->enc_key_size) = size;
 	}
 	return 0;
 }
@@ -558,7 +561,8 @@ static const struct command trustpoint_cmds[] = {
 };
 
 static const struct command chain_cmds[] = {
-	{ "certificate", 1, 2, cmd_certificate, CMD_NO, "certificate [ca] SERIAL" },
+	{ "certificate", 1, 2, cmd_certificate, CMD_NO | CMD_KEYED,
+	    "certificate [ca] SERIAL" },
 	{ NULL, 0, 0, NULL, 0, NULL }
 };
 
@@ -598,7 +602,8 @@ cmd_cipher_pref(struct parser *p, struct cmd_args *a)
 }
 
 static const struct command cipher_cmds[] = {
-	{ "cipher", 1, 2, cmd_cipher_pref, CMD_NO, "cipher PREFERENCE NAME" },
+	{ "cipher", 1, 2, cmd_cipher_pref, CMD_NO | CMD_KEYED,
+	    "cipher PREFERENCE NAME" },
 	{ NULL, 0, 0, NULL, 0, NULL }
 };
 
@@ -627,7 +632,8 @@ cmd_srtp_pref(struct parser *p, struct cmd_args *a)
 }
 
 static const struct command srtp_cmds[] = {
-	{ "crypto", 1, 2, cmd_srtp_pref, CMD_NO, "crypto PREFERENCE SUITE" },
+	{ "crypto", 1, 2, cmd_srtp_pref, CMD_NO | CMD_KEYED,
+	    "crypto PREFERENCE SUITE" },
 	{ NULL, 0, 0, NULL, 0, NULL }
 };
 
@@ -743,7 +749,8 @@ static const struct command profile_cmds[] = {
 	    "cn-san validate {server | client | bidirectional}" },
 	{ "cn-san-validate", 1, 1, cmd_prof_validate, CMD_NO,
 	    "cn-san-validate {server | client | bidirectional}" },
-	{ "cn-san", 1, 2, cmd_prof_cnsan, CMD_NO, "cn-san INDEX FQDN" },
+	{ "cn-san", 1, 2, cmd_prof_cnsan, CMD_NO | CMD_KEYED,
+	    "cn-san INDEX FQDN" },
 	{ "trustpoint", 1, 1, cmd_prof_trustpoint, CMD_NO, "trustpoint NAME" },
 	{ "sni send", 0, 0, cmd_prof_sni, CMD_NO, "sni send" },
 	{ "description", 1, -1, NULL, CMD_NO | CMD_UNUSED, "description TEXT" },
@@ -1031,8 +1038,10 @@ static const struct command voip_cmds[] = {
 };
 
 static const struct command trusted_cmds[] = {
-	{ "ipv4", 1, 2, cmd_trusted_v4, CMD_NO, "ipv4 ADDRESS [NETMASK]" },
-	{ "ipv6", 1, 1, cmd_trusted_v6, CMD_NO, "ipv6 PREFIX[/LENGTH]" },
+	{ "ipv4", 1, 2, cmd_trusted_v4, CMD_NO | CMD_KEYED,
+	    "ipv4 ADDRESS [NETMASK]" },
+	{ "ipv6", 1, 1, cmd_trusted_v6, CMD_NO | CMD_KEYED,
+	    "ipv6 PREFIX[/LENGTH]" },
 	{ NULL, 0, 0, NULL, 0, NULL }
 };
 
@@ -1137,11 +1146,13 @@ cmd_ua_crypto(struct parser *p, struct cmd_args *a)
 		return parse_error(p, "usage: crypto signaling default trustpoint NAME");
 	if (a->negate) {
 		cfg->default_trustpoint[0] = '\0';
+		cfg->default_cnsan_server = false;
 		return 0;
 	}
 	if (a->argc > 3 && !(a->argc == 5 && IS(3, "cn-san-validate") && IS(4, "server")))
 		return parse_error(p, "crypto signaling default trustpoint %s: "
 		    "unexpected \"%s\"", ARGV(2), ARGV(3));
+	cfg->default_cnsan_server = a->argc == 5;
 	cfg->default_trustpoint_line = p->line;
 	return parse_name(p, ARGV(2), cfg->default_trustpoint,
 	    sizeof(cfg->default_trustpoint), "trustpoint");
@@ -1186,10 +1197,10 @@ cmd_ua_listen(struct parser *p, struct cmd_args *a)
 }
 
 static const struct command sipua_cmds[] = {
-	{ "transport", 1, 5, cmd_ua_transport, CMD_NO,
+	{ "transport", 1, 5, cmd_ua_transport, CMD_NO | CMD_KEYED,
 	    "transport {tcp [tls [v1.0 | v1.1 | v1.2 [minimum] | v1.3]] | udp}" },
 	{ "crypto signaling", 2, 5, cmd_ua_crypto, CMD_NO,
-	    "crypto signaling default trustpoint NAME" },
+	    "crypto signaling default trustpoint NAME [cn-san-validate server]" },
 	{ "timers connection aging", 1, 2, cmd_ua_timers, CMD_NO,
 	    "timers connection aging tls MINUTES" },
 	{ "listen-port", 1, 2, cmd_ua_listen, CMD_NO, "listen-port secure PORT" },

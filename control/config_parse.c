@@ -25,6 +25,8 @@ parse_vreport(struct parser *p, enum conf_severity sev, const char *fmt,
 
 	n = snprintf(msg, sizeof(msg), "%s:%u: %s", p->file, p->line,
 	    sev == CONF_WARNING ? "warning: " : "");
+	if (n < 0 || (size_t)n >= sizeof(msg))
+		n = (int)sizeof(msg) - 1;
 	vsnprintf(msg + n, sizeof(msg) - (size_t)n, fmt, ap);
 	p->report(p->arg, sev, msg);
 }
@@ -309,21 +311,33 @@ line_tokenize(char *buf, char **tok, const char **start, const char *orig)
 	return n;
 }
 
-/* How many of the command's keywords the line starts with; -1 if not all. */
+/* How many of the command's keywords the line starts with; *all if every one. */
 static int
-command_match(const struct command *c, char **tok, int ntok)
+command_words(const struct command *c, char **tok, int ntok, bool *all)
 {
 	char		 words[128];
 	char		*w, *save = NULL;
 	int		 n = 0;
 
+	*all = false;
 	snprintf(words, sizeof(words), "%s", c->words);
 	for (w = strtok_r(words, " ", &save); w; w = strtok_r(NULL, " ", &save)) {
 		if (n >= ntok || strcasecmp(w, tok[n]) != 0)
-			return -1;
+			return n;
 		n++;
 	}
+	*all = true;
 	return n;
+}
+
+/* How many of the command's keywords the line starts with; -1 if not all. */
+static int
+command_match(const struct command *c, char **tok, int ntok)
+{
+	bool	all;
+	int	n = command_words(c, tok, ntok, &all);
+
+	return all ? n : -1;
 }
 
 static const struct command *
@@ -361,21 +375,25 @@ command_home(char **tok, int ntok)
 static void
 command_unknown(struct parser *p, enum parse_mode mode, char **tok, int ntok)
 {
-	const struct command	*c;
+	const struct command	*c, *best = NULL;
 	const char		*home;
+	bool			 all;
+	int			 n, most = 0;
 
-	for (c = mode_commands(mode); c != NULL && c->words != NULL; c++) {
-		if (strncasecmp(c->words, tok[0], strlen(tok[0])) == 0 &&
-		    (c->words[strlen(tok[0])] == ' ' ||
-		    c->words[strlen(tok[0])] == '\0')) {
-			parse_error(p, "incomplete or unknown command \"%s\" in %s "
-			    "mode (usage: %s)", p->text, mode_name(mode), c->usage);
-			return;
-		}
-	}
-	if (mode == M_TOP && (home = command_home(tok, ntok)) != NULL)
+	if (mode == M_TOP && (home = command_home(tok, ntok)) != NULL) {
 		parse_error(p, "unknown command \"%s\" at top level: it belongs "
 		    "in %s mode (indent it under that mode's line)", tok[0], home);
+		return;
+	}
+	/* The usage shown is that of the command sharing the most keywords. */
+	for (c = mode_commands(mode); c != NULL && c->words != NULL; c++)
+		if ((n = command_words(c, tok, ntok, &all)) > most) {
+			most = n;
+			best = c;
+		}
+	if (best != NULL)
+		parse_error(p, "incomplete or unknown command \"%s\" in %s "
+		    "mode (usage: %s)", p->text, mode_name(mode), best->usage);
 	else
 		parse_error(p, "unknown command \"%s\" in %s mode", tok[0],
 		    mode_name(mode));
@@ -393,7 +411,7 @@ command_run(struct parser *p, const struct command *c, int nwords, char **tok,
 	a.argv = tok + nwords;
 	a.rest = nwords < ntok ? start[nwords] : "";
 	a.negate = negate;
-	if (!negate && a.argc < c->minargs)
+	if ((!negate || (c->flags & CMD_KEYED)) && a.argc < c->minargs)
 		return parse_error(p, "\"%s\": missing argument (usage: %s)",
 		    c->words, c->usage);
 	if (c->maxargs >= 0 && a.argc > c->maxargs)
@@ -456,10 +474,10 @@ line_measure(const char *s)
 static void
 line_process(struct parser *p, char *buf)
 {
-	char		*tok[PARSE_MAXTOK], copy[PARSE_LINE_MAX];
+	char		*tok[PARSE_MAXTOK], copy[PARSE_LINE_MAX + 1];
 	const char	*start[PARSE_MAXTOK];
 	size_t		 len = strlen(buf);
-	int		 ntok;
+	int		 ntok, errors;
 
 	while (len > 0 && (buf[len - 1] == '\n' || buf[len - 1] == '\r' ||
 	    buf[len - 1] == ' ' || buf[len - 1] == '\t'))
@@ -468,25 +486,35 @@ line_process(struct parser *p, char *buf)
 	p->text = buf + strspn(buf, " \t");
 	if (*p->text == '\0' || *p->text == '!' || *p->text == '#')
 		return;
+	/* The lines under a rejected line would only repeat its error. */
+	if (p->skip_indent >= 0 && p->indent > p->skip_indent)
+		return;
+	p->skip_indent = -1;
+	errors = p->errors;
 	for (const char *s = p->text; *s; s++)
 		if (!isprint((unsigned char)*s) && *s != '\t') {
-			parse_error(p, "control character 0x%02x in line",
-			    (unsigned char)*s);
-			return;
+			parse_error(p, "%s 0x%02x in line", (unsigned char)*s < 0x80 ?
+			    "control character" : "non-ASCII byte", (unsigned char)*s);
+			goto skip;
 		}
 	snprintf(copy, sizeof(copy), "%s", p->text);
 	if ((ntok = line_tokenize(copy, tok, start, p->text)) == -1) {
 		parse_error(p, "too many words (at most %d)", PARSE_MAXTOK);
-		return;
+		goto skip;
 	}
 	line_dispatch(p, tok, start, ntok);
+	if (p->errors == errors)
+		return;
+skip:
+	p->skip_indent = p->indent;
 }
 
 int
 config_parse_stream(struct config *cfg, const char *name, FILE *fp,
     conf_report_fn report, void *arg)
 {
-	struct parser	 p = { .cfg = cfg, .file = name, .report = report, .arg = arg };
+	struct parser	 p = { .cfg = cfg, .file = name, .report = report, .arg = arg,
+			       .skip_indent = -1 };
 	char		*buf = NULL;
 	size_t		 cap = 0;
 	ssize_t		 n;
@@ -495,13 +523,15 @@ config_parse_stream(struct config *cfg, const char *name, FILE *fp,
 	p.stack[0].indent = -1;
 	while ((n = getline(&buf, &cap, fp)) != -1) {
 		p.line++;
-		if (n > PARSE_LINE_MAX) {
+		if (n - (buf[n - 1] == '\n') > PARSE_LINE_MAX) {
 			parse_error(&p, "line longer than %d characters",
 			    PARSE_LINE_MAX);
+			p.skip_indent = line_measure(buf);
 			continue;
 		}
 		if (strlen(buf) != (size_t)n) {
 			parse_error(&p, "NUL byte in line");
+			p.skip_indent = line_measure(buf);
 			continue;
 		}
 		line_process(&p, buf);

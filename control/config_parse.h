@@ -45,6 +45,7 @@ struct parser {
 	conf_report_fn	 report;
 	void		*arg;
 	int		 errors;
+	int		 skip_indent;	/* after a failed line: skip its block; -1 none */
 	struct parse_frame stack[PARSE_MAXDEPTH];
 	int		 depth;
 };
@@ -58,6 +59,7 @@ struct cmd_args {
 
 #define CMD_NO		0x01	/* "no" form accepted */
 #define CMD_UNUSED	0x02	/* accepted and listed as unused */
+#define CMD_KEYED	0x04	/* "no" needs the words naming what it removes */
 
 struct command {
 	const char	*words;

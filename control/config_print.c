@@ -181,8 +181,9 @@ print_sipua(const struct config *cfg, FILE *fp)
 	if (cfg->global_port != SIPKTLS_DEFAULT_PORT)
 		fprintf(fp, " listen-port secure %u\n", cfg->global_port);
 	if (cfg->default_trustpoint[0])
-		fprintf(fp, " crypto signaling default trustpoint %s\n",
-		    cfg->default_trustpoint);
+		fprintf(fp, " crypto signaling default trustpoint %s%s\n",
+		    cfg->default_trustpoint, cfg->default_cnsan_server ?
+		    " cn-san-validate server" : "");
 	fprintf(fp, " timers connection aging tls %u\n!\n", cfg->aging_tls_minutes);
 }
 
@@ -267,8 +268,8 @@ config_print_profile(const struct config *cfg, const struct tls_profile_config *
 		fprintf(fp, "  tls-cipher          : built-in default list\n");
 	fprintf(fp, "  TLSv1.3 suites      : %s\n", tls13[0] ? tls13 : "(none)");
 	fprintf(fp, "  TLSv1.2 and below   : %s\n", tls12[0] ? tls12 : "(none)");
-	fprintf(fp, "  cn-san validate     : %s\n",
-	    cnsan_names[p != NULL ? p->cnsan : CNSAN_OFF]);
+	fprintf(fp, "  cn-san validate     : %s\n", cnsan_names[p != NULL ?
+	    p->cnsan : cfg->default_cnsan_server ? CNSAN_SERVER : CNSAN_OFF]);
 	for (size_t i = 0; p != NULL && i < p->ncnsan; i++)
 		fprintf(fp, "  cn-san %-12u : %s\n", p->cnsan_list[i].idx,
 		    p->cnsan_list[i].fqdn);

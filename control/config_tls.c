@@ -31,7 +31,8 @@ static const struct cipher_def ciphers[] = {
 
 /*
  * Used when a profile names no tls-cipher: AEAD and forward secrecy first,
- * the CBC suites last because TLS 1.1 (on by default) can use nothing else.
+ * the CBC suites last, and only while TLS 1.0 or 1.1 (1.1 is on by default)
+ * is enabled, since those versions can use nothing else.
  */
 static const char *const default_order[] = {
 	"AES256_GCM_SHA384", "AES128_GCM_SHA256", "CHACHA20_POLY1305_SHA256",
@@ -172,8 +173,12 @@ config_cipher_strings(const struct config *cfg, const struct tls_profile_config 
 			if (tc->pref[i] >= 0)
 				order[n++] = tc->pref[i];
 	} else {
+		bool old = config_tls_versions(cfg) & (TLSV_1_0 | TLSV_1_1);
+
+		/* CBC suites only when a version that has nothing else is on. */
 		for (size_t i = 0; i < CONF_CIPHERS_MAX; i++)
-			order[n++] = cipher_lookup(default_order[i]);
+			if (old || !ciphers[cipher_lookup(default_order[i])].cbc)
+				order[n++] = cipher_lookup(default_order[i]);
 	}
 	for (size_t i = 0; i < n; i++) {
 		const struct cipher_def *c = &ciphers[order[i]];
