@@ -123,6 +123,7 @@ struct tls_profile_config {
 	char		 trustpoint[CONF_NAME_MAX];
 	unsigned	 trustpoint_line;
 	bool		 sni_send;
+	bool		 cnsan_strict;		/* RFC 5922 to the letter: no wildcards */
 	bool		 used;
 };
 

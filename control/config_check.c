@@ -177,10 +177,10 @@ check_tenant_server(struct checker *c, const struct tenant_config *t,
 		    "sip-server %s is an address (SNI carries host names only)",
 		    t->tag, t->sip_server.host);
 	if (p->cnsan == CNSAN_SERVER || p->cnsan == CNSAN_BIDIRECTIONAL)
-		WARN(c, t->line, "tenant %u: cn-san validate %s cannot check an "
-		    "address: sip-server %s has no FQDN to match the certificate "
-		    "against", t->tag, p->cnsan == CNSAN_SERVER ? "server" :
-		    "bidirectional", t->sip_server.host);
+		WARN(c, t->line, "tenant %u: cn-san validate %s with sip-server "
+		    "%s, an address: only an IP address SAN in the server's "
+		    "certificate can match it", t->tag, p->cnsan == CNSAN_SERVER ?
+		    "server" : "bidirectional", t->sip_server.host);
 }
 
 static void

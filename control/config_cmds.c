@@ -735,6 +735,15 @@ cmd_prof_trustpoint(struct parser *p, struct cmd_args *a)
 }
 
 static int
+cmd_prof_strict(struct parser *p, struct cmd_args *a)
+{
+	PROF;
+
+	pr->cnsan_strict = !a->negate;
+	return 0;
+}
+
+static int
 cmd_prof_sni(struct parser *p, struct cmd_args *a)
 {
 	PROF;
@@ -749,6 +758,7 @@ static const struct command profile_cmds[] = {
 	    "cn-san validate {server | client | bidirectional}" },
 	{ "cn-san-validate", 1, 1, cmd_prof_validate, CMD_NO,
 	    "cn-san-validate {server | client | bidirectional}" },
+	{ "cn-san strict", 0, 0, cmd_prof_strict, CMD_NO, "cn-san strict" },
 	{ "cn-san", 1, 2, cmd_prof_cnsan, CMD_NO | CMD_KEYED,
 	    "cn-san INDEX FQDN" },
 	{ "trustpoint", 1, 1, cmd_prof_trustpoint, CMD_NO, "trustpoint NAME" },
@@ -1002,7 +1012,10 @@ trusted_add(struct parser *p, struct cmd_args *a, int family)
 	if (inet_pton(family, addr, &e.addr) != 1)
 		return parse_error(p, "\"%s\" is not an %s address", addr,
 		    family == AF_INET ? "IPv4" : "IPv6");
-	if (family == AF_INET && a->argc == 2 && slash == NULL &&
+	if (family == AF_INET && a->argc == 2 && slash != NULL)
+		return parse_error(p, "ipv4 %s: give a /LENGTH or a NETMASK, not "
+		    "both", ARGV(0));
+	if (family == AF_INET && a->argc == 2 &&
 	    trusted_parse_mask(p, ARGV(1), &e.prefix) == -1)
 		return -1;
 	for (size_t i = 0; i < cfg->ntrusted; i++) {

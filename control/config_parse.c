@@ -357,19 +357,26 @@ command_find(enum parse_mode mode, char **tok, int ntok, int *nwords)
 	return best;
 }
 
-/* Tells where a command belongs when it is written outside its mode. */
+/*
+ * Tells where a command belongs when it is written outside its mode: the
+ * mode whose command matches the most keywords, if at least "most".
+ */
 static const char *
-command_home(char **tok, int ntok)
+command_home(char **tok, int ntok, int most)
 {
-	int	n;
+	const char	*home = NULL;
+	int		 n;
 
 	for (int m = M_TRUSTPOINT; m < M_COUNT; m++) {
 		if (m == M_CERTDATA || m == M_UNUSED)
 			continue;
-		if (command_find((enum parse_mode)m, tok, ntok, &n) != NULL)
-			return mode_name((enum parse_mode)m);
+		if (command_find((enum parse_mode)m, tok, ntok, &n) != NULL &&
+		    n >= most) {
+			home = mode_name((enum parse_mode)m);
+			most = n + 1;
+		}
 	}
-	return NULL;
+	return home;
 }
 
 static void
@@ -380,17 +387,18 @@ command_unknown(struct parser *p, enum parse_mode mode, char **tok, int ntok)
 	bool			 all;
 	int			 n, most = 0;
 
-	if (mode == M_TOP && (home = command_home(tok, ntok)) != NULL) {
-		parse_error(p, "unknown command \"%s\" at top level: it belongs "
-		    "in %s mode (indent it under that mode's line)", tok[0], home);
-		return;
-	}
 	/* The usage shown is that of the command sharing the most keywords. */
 	for (c = mode_commands(mode); c != NULL && c->words != NULL; c++)
 		if ((n = command_words(c, tok, ntok, &all)) > most) {
 			most = n;
 			best = c;
 		}
+	/* "crypto pki" is an incomplete global command, not srtp-crypto's "crypto". */
+	if (mode == M_TOP && (home = command_home(tok, ntok, most)) != NULL) {
+		parse_error(p, "unknown command \"%s\" at top level: it belongs "
+		    "in %s mode (indent it under that mode's line)", tok[0], home);
+		return;
+	}
 	if (best != NULL)
 		parse_error(p, "incomplete or unknown command \"%s\" in %s "
 		    "mode (usage: %s)", p->text, mode_name(mode), best->usage);
@@ -523,9 +531,10 @@ config_parse_stream(struct config *cfg, const char *name, FILE *fp,
 	p.stack[0].indent = -1;
 	while ((n = getline(&buf, &cap, fp)) != -1) {
 		p.line++;
-		if (n - (buf[n - 1] == '\n') > PARSE_LINE_MAX) {
+		/* PARSE_LINE_MAX counts the NUL: lines hold up to 1023 characters. */
+		if (n - (buf[n - 1] == '\n') >= PARSE_LINE_MAX) {
 			parse_error(&p, "line longer than %d characters",
-			    PARSE_LINE_MAX);
+			    PARSE_LINE_MAX - 1);
 			p.skip_indent = line_measure(buf);
 			continue;
 		}

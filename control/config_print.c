@@ -123,6 +123,8 @@ print_classes(const struct config *cfg, FILE *fp)
 		for (size_t j = 0; j < p->ncnsan; j++)
 			fprintf(fp, " cn-san %u %s\n", p->cnsan_list[j].idx,
 			    p->cnsan_list[j].fqdn);
+		if (p->cnsan_strict)
+			fprintf(fp, " cn-san strict\n");
 		if (p->trustpoint[0])
 			fprintf(fp, " trustpoint %s\n", p->trustpoint);
 		if (p->sni_send)
@@ -270,6 +272,8 @@ config_print_profile(const struct config *cfg, const struct tls_profile_config *
 	fprintf(fp, "  TLSv1.2 and below   : %s\n", tls12[0] ? tls12 : "(none)");
 	fprintf(fp, "  cn-san validate     : %s\n", cnsan_names[p != NULL ?
 	    p->cnsan : cfg->default_cnsan_server ? CNSAN_SERVER : CNSAN_OFF]);
+	if (p != NULL && p->cnsan_strict)
+		fprintf(fp, "  cn-san matching     : strict (RFC 5922: no wildcards, CN only without SAN)\n");
 	for (size_t i = 0; p != NULL && i < p->ncnsan; i++)
 		fprintf(fp, "  cn-san %-12u : %s\n", p->cnsan_list[i].idx,
 		    p->cnsan_list[i].fqdn);
