@@ -298,7 +298,9 @@ check_dial_peers(struct checker *c)
 			    "defined", d->tag, d->tenant);
 		if (t != NULL)
 			t->used = true;
+		/* an undefined tenant is already an error; say nothing more */
 		if (d->target_kind == SESSTARGET_SIP_SERVER &&
+		    (d->tenant == 0 || t != NULL) &&
 		    (t == NULL || t->sip_server.kind == TARGET_NONE))
 			WARN(c, d->line, "dial-peer %u: session target sip-server, "
 			    "but %s has no sip-server", d->tag, t ? "its tenant" :

@@ -76,14 +76,18 @@ command -v ss >/dev/null || skip "ss (iproute2) is not installed"
 
 ctl() { "$SIPKTLSCTL" -f "$CONF" "$@"; }
 
-port_busy() { ss -Hltn "sport = :$1" | grep -q .; }
+# Any socket on the port counts: an ephemeral port of a connection blocks a bind too.
+port_busy() { ss -Htan "sport = :$1" | grep -q .; }
 
-# Sets P1..Pn to distinct ports in 20000-60000 that nothing listens on now.
+# Sets P1..Pn to distinct ports that no socket uses now, below the kernel's
+# ephemeral range so outgoing connections of other programs cannot take them.
 pick_ports() {
-	local n=$1 i p picked=" "
+	local n=$1 i p picked=" " ephemeral_low
+	read -r ephemeral_low _ </proc/sys/net/ipv4/ip_local_port_range
+	[ "$ephemeral_low" -gt 21000 ] || ephemeral_low=32768
 	for ((i = 1; i <= n; i++)); do
 		while :; do
-			p=$((20000 + (RANDOM * 32768 + RANDOM) % 40001))
+			p=$((20000 + RANDOM % (ephemeral_low - 20000)))
 			case $picked in *" $p "*) continue ;; esac
 			port_busy "$p" || break
 		done
