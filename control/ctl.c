@@ -345,6 +345,24 @@ ctl_clear_target(struct sipktlsd *sd, const char *arg, FILE *out, char *why,
 	return 0;
 }
 
+static int
+ctl_test_connect(struct sipktlsd *sd, const char *arg, FILE *out, char *why,
+    size_t len)
+{
+	unsigned	tenant, id;
+
+	if (ctl_parse_number(arg, CONF_TAG_MIN, CONF_TAG_MAX, &tenant) == -1) {
+		snprintf(why, len, "tenant tag \"%s\" is not a number in %d-%d",
+		    arg, CONF_TAG_MIN, CONF_TAG_MAX);
+		return -1;
+	}
+	if (handshake_connect(sd, tenant, NULL, &id, why, len) != 0)
+		return -1;
+	fprintf(out, "Connecting to tenant %u's sip-server: Conn-Id %u\n", tenant,
+	    id);
+	return 0;
+}
+
 enum ctl_arg { ARG_NONE, ARG_OPTIONAL, ARG_REQUIRED };
 
 static const struct ctl_command {
@@ -361,6 +379,7 @@ static const struct ctl_command {
 	{ CTL_CMD_RELOAD,	ARG_NONE,	true,	ctl_reload },
 	{ CTL_CMD_CLEAR_ID,	ARG_REQUIRED,	true,	ctl_clear_id },
 	{ CTL_CMD_CLEAR_TARGET,	ARG_REQUIRED,	true,	ctl_clear_target },
+	{ CTL_CMD_TEST_CONNECT,	ARG_REQUIRED,	true,	ctl_test_connect },
 };
 
 /* Splits on blanks and joins back with single spaces: the canonical form. */

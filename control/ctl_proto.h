@@ -34,6 +34,8 @@
 #define CTL_CMD_RELOAD		"reload"
 #define CTL_CMD_CLEAR_ID	"clear sip-ua tcp tls connection id"	/* N */
 #define CTL_CMD_CLEAR_TARGET	"clear sip-ua tcp tls connection target"	/* ipv4:A:P */
+/* Opens a TLS connection to a tenant's sip-server, as the dataplane will. */
+#define CTL_CMD_TEST_CONNECT	"test sip-ua tcp tls connect tenant"	/* TAG */
 
 /* The guide's "<1-16380>": the Conn-Id range shared by listen sockets and connections. */
 #define CTL_CONNID_MAX		16380

@@ -14,21 +14,22 @@
 #include <sys/types.h>
 #include <sys/un.h>
 
+#include <openssl/ssl.h>
+
 #include "config.h"
 #include "ctl_proto.h"
+#include "ev.h"
 #include "listen.h"
+#include "timer.h"
+#include "tls.h"
 
 #define CTL_CLIENTS_MAX		16	/* concurrent control clients */
 #define CTL_CLIENT_TIMEOUT_MS	10000	/* for the whole request and reply */
 #define CTL_ACCEPT_PAUSE_MS	1000	/* after running out of descriptors */
+#define FD_RESERVE		64	/* descriptors kept for listeners, logs, control */
 
 struct sipktlsd;
-
-/* Every descriptor in the epoll set carries one, so dispatch is one call. */
-struct ev_handler {
-	int	 fd;
-	void	 (*cb)(struct sipktlsd *, struct ev_handler *, uint32_t events);
-};
+struct hs_engine;
 
 /* The guide's counters; "Total active connections" is the table's size. */
 struct tls_counters {
@@ -43,24 +44,39 @@ struct tls_counters {
 };
 
 enum conn_state { CONN_HANDSHAKE, CONN_ESTABLISHED, CONN_CLOSING };
+enum conn_dir { CONN_INBOUND, CONN_OUTBOUND };
+
+struct hs;
 
 /* One TLS connection as the control plane reports and clears it. */
 struct conn {
-	int			 fd;
+	struct ev_handler	 ev;		/* ev.fd: the TCP socket */
 	unsigned		 id;		/* Conn-Id, shared with listeners */
 	unsigned		 tenant;
 	enum conn_state		 state;
+	enum conn_dir		 dir;
 	struct sockaddr_storage	 local;
-	struct sockaddr_storage	 remote;
+	struct sockaddr_storage	 remote;	/* family 0 while an outbound name resolves */
 	size_t			 writeq;	/* messages waiting to be sent */
 	char			 tls_version[16];	/* "TLSv1.3" */
 	char			 cipher[64];	/* TLS 1.3: suite:KEYTYPE, as the guide */
 	char			 curve[16];
+	SSL			*ssl;
+	struct tls_ctx		*ctx;		/* held while ssl lives */
+	struct timer		 timer;		/* handshake deadline, then idle aging */
+	uint64_t		 last_rx;	/* monotonic ms of the peer's last bytes */
+	uint64_t		 serial;	/* tells a reused Conn-Id from its old owner */
+	struct hs		*hs;		/* handshake state; NULL once handed off */
+	size_t			 slot;		/* index in conn_table.v */
+	struct conn		*zombie;	/* dropped, freed after the epoll batch */
 };
 
 struct conn_table {
-	struct conn		*v;
-	size_t			 n;
+	struct conn		**v;
+	size_t			  n, cap;
+	struct conn		 *byid[CTL_CONNID_MAX + 1];
+	uint64_t		  serial;
+	struct conn		 *zombies;
 };
 
 struct ctl_client {
@@ -97,10 +113,14 @@ struct sipktlsd {
 	struct conn_table	 conns;
 	struct tls_counters	 counters;
 	struct ctl		 ctl;
+	struct timer_heap	 timers;
+	struct tls_ctxset	 tls;		/* contexts of the running configuration */
+	struct tls_tickets	 tickets;
+	struct timer		 ticket_timer;	/* rotation of generated keys */
+	struct tls_cache	 sessions;	/* outbound resumption */
+	struct hs_engine	*hs;		/* handshake.c's own state */
+	size_t			 conn_budget;	/* connections allowed at once */
 };
-
-#define container_of(p, type, member)	\
-	((type *)(void *)((char *)(p) - offsetof(type, member)))
 
 /* sipktlsd.c */
 uint64_t	 now_ms(void);
@@ -108,10 +128,26 @@ int		 ev_add(struct sipktlsd *, struct ev_handler *, uint32_t events);
 int		 ev_mod(struct sipktlsd *, struct ev_handler *, uint32_t events);
 void		 ev_del(struct sipktlsd *, struct ev_handler *);
 int		 daemon_reload(struct sipktlsd *, FILE *echo, char *why, size_t);
+
+/* conn.c */
+struct conn	*conn_new(struct sipktlsd *, int fd, unsigned id);
 struct conn	*conn_find_id(struct sipktlsd *, unsigned id);
 size_t		 conn_drop_remote(struct sipktlsd *,
 		    const struct sockaddr_storage *);
 void		 conn_drop(struct sipktlsd *, struct conn *);
+void		 conn_reap(struct sipktlsd *);
+void		 conn_table_free(struct sipktlsd *);
+void		 conn_budget_update(struct sipktlsd *);
+
+/* handshake.c: accepts, handshakes, outbound connections */
+int		 handshake_start(struct sipktlsd *);
+int		 handshake_reload(struct sipktlsd *, const struct config *);
+void		 handshake_stop(struct sipktlsd *);
+void		 handshake_listeners_arm(struct sipktlsd *);
+int		 handshake_connect(struct sipktlsd *, unsigned tenant,
+		    const struct conf_target *, unsigned *conn_id, char *why,
+		    size_t);
+void		 handshake_release(struct sipktlsd *, struct conn *);
 
 /* ctl.c */
 int		 ctl_open(struct ctl *, const char *path);

@@ -12,6 +12,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <fcntl.h>
+
+#include "daemon.h"
 #include "listen.h"
 #include "log.h"
 #include "netif.h"
@@ -38,7 +41,7 @@ sockaddr_port(const struct sockaddr_storage *ss)
 	return ntohs(((const struct sockaddr_in6 *)ss)->sin6_port);
 }
 
-static socklen_t
+socklen_t
 sockaddr_len(const struct sockaddr_storage *ss)
 {
 	return ss->ss_family == AF_INET ? sizeof(struct sockaddr_in) :
@@ -61,9 +64,15 @@ connid_alloc(struct connid_map *m, unsigned want)
 	if (want <= CTL_CONNID_MAX && !(m->bits[want / 64] & (1ULL << want % 64)))
 		id = want;
 	else {
-		for (id = 1; id <= CTL_CONNID_MAX; id++)
+		for (id = 1; id <= CTL_CONNID_MAX; id++) {
+			/* thousands of connections: skip full words */
+			if (id % 64 == 0 && m->bits[id / 64] == ~0ULL) {
+				id += 63;
+				continue;
+			}
 			if (!(m->bits[id / 64] & (1ULL << id % 64)))
 				break;
+		}
 		if (id > CTL_CONNID_MAX)
 			return -ENOSPC;
 	}
@@ -266,51 +275,96 @@ static bool
 set_contains(const struct listener_set *set, const struct listener_config *lc)
 {
 	for (size_t i = 0; i < set->n; i++)
-		if (listener_same(&set->v[i].conf, lc))
+		if (listener_same(&set->v[i]->conf, lc))
 			return true;
 	return false;
 }
 
 static void
-listener_close(struct listener *l, struct connid_map *ids)
+listener_close(struct sipktlsd *sd, struct listener *l)
 {
 	char	ip[INET6_ADDRSTRLEN];
 
 	log_info("closed listener %u [%s]:%u tenant %u", l->id,
 	    sockaddr_ntop(&l->conf.addr, ip, sizeof(ip)),
 	    sockaddr_port(&l->conf.addr), l->conf.tenant);
-	close(l->fd);
-	connid_release(ids, l->id);
+	/* a dup() of the socket may live on: leave no stale registration behind */
+	if (l->armed)
+		ev_del(sd, &l->ev);
+	close(l->ev.fd);
+	connid_release(&sd->ids, l->id);
+	l->ev.cb = NULL;
+	l->dead = sd->listeners.dead;
+	sd->listeners.dead = l;
+}
+
+void
+listeners_reap(struct listener_set *set)
+{
+	struct listener	*l;
+
+	while ((l = set->dead) != NULL) {
+		set->dead = l->dead;
+		free(l);
+	}
+}
+
+/* Another tenant's socket on the same address and port, to share. */
+static int
+listener_sibling_fd(const struct listener_set *set,
+    const struct listener_config *lc)
+{
+	for (size_t i = 0; i < set->n; i++)
+		if (sockaddr_equal(&set->v[i]->conf.addr, &lc->addr))
+			return set->v[i]->ev.fd;
+	return -1;
+}
+
+static int
+listener_socket(const struct listener_set *set, const struct listener_config *lc,
+    const char **step)
+{
+	int	fd;
+
+	if ((fd = listener_sibling_fd(set, lc)) == -1)
+		return listener_open(lc, step);
+	*step = "dup";
+	if ((fd = fcntl(fd, F_DUPFD_CLOEXEC, 0)) == -1)
+		return -errno;
+	return fd;
 }
 
 static bool
-listener_add(struct listener_set *set, const struct listener_config *lc,
-    struct connid_map *ids)
+listener_add(struct sipktlsd *sd, const struct listener_config *lc)
 {
-	struct listener		*grown;
+	struct listener_set	*set = &sd->listeners;
+	struct listener		**grown, *l;
 	const char		*step;
 	char			 ip[INET6_ADDRSTRLEN];
 	int			 fd, id;
 
 	sockaddr_ntop(&lc->addr, ip, sizeof(ip));
-	if ((fd = listener_open(lc, &step)) < 0) {
+	if ((fd = listener_socket(set, lc, &step)) < 0) {
 		listen_failure(lc->tenant, ip, sockaddr_port(&lc->addr),
 		    "%s [%s]:%u: %s", step, ip, sockaddr_port(&lc->addr),
 		    strerror(-fd));
 		return false;
 	}
 	/* Conn-Id 0 is the global listener's, as in the guide */
-	if ((id = connid_alloc(ids, lc->tenant == 0 ? 0 : 1)) < 0) {
+	if ((id = connid_alloc(&sd->ids, lc->tenant == 0 ? 0 : 1)) < 0) {
 		listen_failure(lc->tenant, ip, sockaddr_port(&lc->addr),
 		    "no free Conn-Id (all %d are in use)", CTL_CONNID_MAX);
 		close(fd);
 		return false;
 	}
-	if ((grown = reallocarray(set->v, set->n + 1, sizeof(*grown))) == NULL)
+	if ((grown = reallocarray(set->v, set->n + 1, sizeof(*grown))) == NULL ||
+	    (l = calloc(1, sizeof(*l))) == NULL)
 		fatal("%s", __func__);
 	set->v = grown;
-	set->v[set->n++] = (struct listener){ .conf = *lc, .fd = fd,
-	    .id = (unsigned)id };
+	l->conf = *lc;
+	l->ev.fd = fd;
+	l->id = (unsigned)id;
+	set->v[set->n++] = l;
 	log_info("listening on [%s]:%u for tenant %u, Conn-Id %d", ip,
 	    sockaddr_port(&lc->addr), lc->tenant, id);
 	return true;
@@ -321,19 +375,20 @@ listener_add(struct listener_set *set, const struct listener_config *lc,
  * moved a port to another tenant must free the address before it is bound.
  */
 void
-listeners_apply(struct listener_set *set, const struct listen_plan *plan,
-    struct connid_map *ids, struct listen_summary *sum)
+listeners_apply(struct sipktlsd *sd, const struct listen_plan *plan,
+    struct listen_summary *sum)
 {
+	struct listener_set		*set = &sd->listeners;
 	const struct listener_config	*want;
 	size_t				 kept = 0;
 
 	memset(sum, 0, sizeof(*sum));
 	for (size_t i = 0; i < set->n; i++) {
-		if ((want = plan_find(plan, &set->v[i].conf)) != NULL) {
-			set->v[i].conf = *want;	/* the interface may have a new name */
+		if ((want = plan_find(plan, &set->v[i]->conf)) != NULL) {
+			set->v[i]->conf = *want;	/* the interface may have a new name */
 			set->v[kept++] = set->v[i];
 		} else {
-			listener_close(&set->v[i], ids);
+			listener_close(sd, set->v[i]);
 			sum->closed++;
 		}
 	}
@@ -343,7 +398,7 @@ listeners_apply(struct listener_set *set, const struct listen_plan *plan,
 	for (size_t i = 0; i < plan->n; i++) {
 		if (set_contains(set, &plan->v[i]))
 			continue;
-		if (listener_add(set, &plan->v[i], ids))
+		if (listener_add(sd, &plan->v[i]))
 			sum->opened++;
 		else
 			sum->failed++;
@@ -351,10 +406,12 @@ listeners_apply(struct listener_set *set, const struct listen_plan *plan,
 }
 
 void
-listeners_close(struct listener_set *set, struct connid_map *ids)
+listeners_close(struct sipktlsd *sd)
 {
+	struct listener_set	*set = &sd->listeners;
+
 	for (size_t i = 0; i < set->n; i++)
-		listener_close(&set->v[i], ids);
+		listener_close(sd, set->v[i]);
 	free(set->v);
 	set->v = NULL;
 	set->n = 0;
@@ -364,7 +421,7 @@ const struct listener *
 listener_find_id(const struct listener_set *set, unsigned id)
 {
 	for (size_t i = 0; i < set->n; i++)
-		if (set->v[i].id == id)
-			return &set->v[i];
+		if (set->v[i]->id == id)
+			return set->v[i];
 	return NULL;
 }

@@ -12,6 +12,7 @@
 
 #include "config.h"
 #include "ctl_proto.h"
+#include "ev.h"
 
 /* SIP trunks reconnect in bursts after a failover; the kernel caps this at somaxconn. */
 #define LISTEN_BACKLOG		512
@@ -23,15 +24,24 @@ struct listener_config {
 	char			 ifname[CONF_NAME_MAX];	/* "" for a wildcard address */
 };
 
+/*
+ * Tenants that share an address and port (told apart by SNI) each have a
+ * listener with its own Conn-Id and a dup() of one socket; every copy is in
+ * the epoll set, and an accept on any of them serves them all.
+ */
 struct listener {
 	struct listener_config	 conf;
-	int			 fd;
+	struct ev_handler	 ev;		/* ev.fd: the listening socket */
 	unsigned		 id;		/* Conn-Id */
+	bool			 armed;		/* in the epoll set */
+	bool			 paused;	/* out of descriptors: not polled */
+	struct listener		*dead;		/* closed, freed after the epoll batch */
 };
 
 struct listener_set {
-	struct listener		*v;
-	size_t			 n;
+	struct listener		**v;
+	size_t			  n;
+	struct listener		 *dead;
 };
 
 struct listen_plan {
@@ -55,11 +65,13 @@ struct connid_map {
 void	 listen_plan_build(const struct config *, struct listen_plan *);
 void	 listen_plan_free(struct listen_plan *);
 int	 listener_open(const struct listener_config *, const char **step);
-void	 listeners_apply(struct listener_set *, const struct listen_plan *,
-	    struct connid_map *, struct listen_summary *);
-void	 listeners_close(struct listener_set *, struct connid_map *);
+void	 listeners_apply(struct sipktlsd *, const struct listen_plan *,
+	    struct listen_summary *);
+void	 listeners_close(struct sipktlsd *);
+void	 listeners_reap(struct listener_set *);
 const struct listener *listener_find_id(const struct listener_set *, unsigned);
 
+socklen_t sockaddr_len(const struct sockaddr_storage *);
 const char *sockaddr_ntop(const struct sockaddr_storage *, char *, size_t);
 unsigned sockaddr_port(const struct sockaddr_storage *);
 bool	 sockaddr_equal(const struct sockaddr_storage *,

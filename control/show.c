@@ -107,11 +107,13 @@ show_conn_row(const struct conn *c, FILE *out)
 		[CONN_CLOSING] = "Closing",
 	};
 	char	local[INET6_ADDRSTRLEN + 16];
+	int	over = (int)strlen(c->curve) - 5;
 
-	fprintf(out, "  %11u %7u %-11s %11zu %-38s %11s %34s %5s %5u\n",
+	/* "X25519" is one wider than the guide's Curve column: Tenant gives way */
+	fprintf(out, "  %11u %7u %-11s %11zu %-38s %11s %34s %5s %*u\n",
 	    sockaddr_port(&c->remote), c->id, state[c->state], c->writeq,
 	    addrport_format(&c->local, local, sizeof(local)), c->tls_version,
-	    c->cipher, c->curve, c->tenant);
+	    c->cipher, c->curve, over > 0 && over < 5 ? 5 - over : 5, c->tenant);
 }
 
 /* One block per remote agent (peer address), as the guide groups them. */
@@ -127,7 +129,7 @@ show_conn_groups(const struct sipktlsd *sd, FILE *out)
 	if ((v = calloc(sd->conns.n, sizeof(*v))) == NULL)
 		fatal("%s", __func__);
 	for (i = 0; i < sd->conns.n; i++)
-		v[i] = &sd->conns.v[i];
+		v[i] = sd->conns.v[i];
 	qsort(v, sd->conns.n, sizeof(*v), conn_order);
 	for (i = 0; i < sd->conns.n; i = j) {
 		for (j = i; j < sd->conns.n &&
@@ -192,7 +194,7 @@ show_listeners(const struct sipktlsd *sd, FILE *out, bool detail)
 	if ((v = calloc(n, sizeof(*v))) == NULL)
 		fatal("%s", __func__);
 	for (size_t i = 0; i < n; i++)
-		v[i] = &sd->listeners.v[i];
+		v[i] = sd->listeners.v[i];
 	qsort(v, n, sizeof(*v), listener_order);
 	for (size_t i = 0; i < n; i++)
 		show_listen_row(v[i], out, detail ? 45 : 31);

@@ -19,6 +19,7 @@
 
 #include "config.h"
 #include "ctl_proto.h"
+#include "pki/pki.h"
 
 #define EXIT_ERROR	1	/* the daemon said ERROR, or could not be asked */
 #define EXIT_USAGE	2
@@ -26,7 +27,8 @@
 
 enum action {
 	NONE, SHOW_RUNNING, SHOW_BRIEF, SHOW_DETAIL, SHOW_PROFILE, SHOW_VERSION,
-	RELOAD, CLEAR_ID, CLEAR_TARGET
+	RELOAD, CLEAR_ID, CLEAR_TARGET, TEST_CONNECT,
+	CRYPTO		/* local: the rest of the words go to pki_cli_run() */
 };
 
 /* Each action's canonical form, from the wire contract. */
@@ -39,10 +41,12 @@ static const char *const action_command[] = {
 	[RELOAD] = CTL_CMD_RELOAD,
 	[CLEAR_ID] = CTL_CMD_CLEAR_ID,
 	[CLEAR_TARGET] = CTL_CMD_CLEAR_TARGET,
+	[TEST_CONNECT] = CTL_CMD_TEST_CONNECT,
 };
 
 /* ENDTOKEN closes a table; NOTOKEN says the command may end here. */
-enum token_type { ENDTOKEN, NOTOKEN, KEYWORD, PROFILE_TAG, CONN_ID, TARGET };
+enum token_type { ENDTOKEN, NOTOKEN, KEYWORD, PROFILE_TAG, CONN_ID, TARGET,
+	TENANT_TAG };
 
 struct token {
 	enum token_type		 type;
@@ -118,6 +122,8 @@ static const struct token t_show_sipua[] = {
 	{ ENDTOKEN, NULL, NONE, NULL, NULL }
 };
 static const struct token t_show[] = {
+	{ KEYWORD, "crypto", CRYPTO, NULL, "Keys, trustpoints and certificates "
+	  "(PKI store)" },
 	{ KEYWORD, "running-config", SHOW_RUNNING, NULL, "The configuration "
 	  "in use" },
 	{ KEYWORD, "sip-ua", NONE, t_show_sipua, "SIP user agent" },
@@ -125,10 +131,38 @@ static const struct token t_show[] = {
 	{ KEYWORD, "voice", NONE, t_show_voice, "Voice configuration" },
 	{ ENDTOKEN, NULL, NONE, NULL, NULL }
 };
+static const struct token t_test_tag[] = {
+	{ TENANT_TAG, "<1-10000>", NONE, NULL, "Tenant whose sip-server to reach" },
+	{ ENDTOKEN, NULL, NONE, NULL, NULL }
+};
+static const struct token t_test_connect[] = {
+	{ KEYWORD, "tenant", TEST_CONNECT, t_test_tag, "A tenant's sip-server" },
+	{ ENDTOKEN, NULL, NONE, NULL, NULL }
+};
+static const struct token t_test_tls[] = {
+	{ KEYWORD, "connect", NONE, t_test_connect, "Open an outbound TLS "
+	  "connection" },
+	{ ENDTOKEN, NULL, NONE, NULL, NULL }
+};
+static const struct token t_test_tcp[] = {
+	{ KEYWORD, "tls", NONE, t_test_tls, "TLS over TCP" },
+	{ ENDTOKEN, NULL, NONE, NULL, NULL }
+};
+static const struct token t_test_sipua[] = {
+	{ KEYWORD, "tcp", NONE, t_test_tcp, "TCP transport" },
+	{ ENDTOKEN, NULL, NONE, NULL, NULL }
+};
+static const struct token t_test[] = {
+	{ KEYWORD, "sip-ua", NONE, t_test_sipua, "SIP user agent" },
+	{ ENDTOKEN, NULL, NONE, NULL, NULL }
+};
 static const struct token t_main[] = {
 	{ KEYWORD, "clear", NONE, t_clear, "Close connections" },
+	{ KEYWORD, "crypto", CRYPTO, NULL, "Keys, trustpoints and certificates "
+	  "(PKI store)" },
 	{ KEYWORD, "reload", RELOAD, NULL, "Load the configuration file again" },
 	{ KEYWORD, "show", NONE, t_show, "Show running state" },
+	{ KEYWORD, "test", NONE, t_test, "Exercise the daemon" },
 	{ ENDTOKEN, NULL, NONE, NULL, NULL }
 };
 
@@ -145,6 +179,7 @@ token_arg_valid(const struct token *t, const char *word)
 
 	switch (t->type) {
 	case PROFILE_TAG:
+	case TENANT_TAG:
 		return ctl_parse_number(word, CONF_TAG_MIN, CONF_TAG_MAX, &n) == 0;
 	case CONN_ID:
 		return ctl_parse_number(word, 1, CTL_CONNID_MAX, &n) == 0;
@@ -257,6 +292,8 @@ command_parse(int argc, char *argv[], struct parse_result *res)
 			return EXIT_USAGE;
 		if (t->action != NONE)
 			res->action = t->action;
+		if (t->action == CRYPTO)
+			return 0;	/* pki/cli.c matches the remaining words */
 		if (t->type != KEYWORD)
 			snprintf(res->arg, sizeof(res->arg), "%s", argv[i]);
 		table = t->next;
@@ -418,6 +455,39 @@ reply_read(int fd)
 	return rc;
 }
 
+/* ---- crypto: the PKI store, without the daemon (pki/cli.c) ---- */
+
+static void
+crypto_report(void *arg, enum conf_severity sev, const char *msg)
+{
+	(void)arg;
+	if (sev == CONF_ERROR)
+		fprintf(stderr, "%s\n", msg);
+}
+
+/* The configuration names the store (pki-store) and the trustpoints. */
+static int
+crypto_run(const char *conf, int argc, char *argv[])
+{
+	struct pki_cli_env	 env = { .out = stdout, .err = stderr };
+	struct config		*cfg;
+	char			 real[PATH_MAX];
+	int			 rc;
+
+	if (realpath(conf, real) == NULL)
+		snprintf(real, sizeof(real), "%s", conf);
+	if ((cfg = config_load(real, crypto_report, NULL)) == NULL) {
+		fprintf(stderr, "sipktlsctl: %s did not load; crypto commands need "
+		    "its trustpoints and PKI store\n", conf);
+		return EXIT_ERROR;
+	}
+	env.cfg = cfg;
+	env.store = cfg->pki_store;
+	rc = pki_cli_run(&env, argc, argv);
+	config_free(cfg);
+	return rc;
+}
+
 static _Noreturn void
 usage(int status)
 {
@@ -433,7 +503,10 @@ usage(int status)
 	    "  show version\n"
 	    "  reload\n"
 	    "  clear sip-ua tcp tls connection id ID\n"
-	    "  clear sip-ua tcp tls connection target ipv4:ADDRESS:PORT\n",
+	    "  clear sip-ua tcp tls connection target ipv4:ADDRESS:PORT\n"
+	    "  crypto key generate {rsa | ec} ... | export | zeroize ...  (PKI store)\n"
+	    "  crypto pki enroll | authenticate | import TRUSTPOINT ... [--yes]\n"
+	    "  show crypto key mypubkey | pki {certificates | trustpoints}\n",
 	    SIPKTLS_DEFAULT_CONF);
 	exit(status);
 }
@@ -460,6 +533,8 @@ main(int argc, char *argv[])
 		usage(EXIT_USAGE);
 	if ((rc = command_parse(argc - optind, argv + optind, &res)) != 0)
 		return rc == -1 ? 0 : rc;
+	if (res.action == CRYPTO)
+		return crypto_run(conf, argc - optind, argv + optind);
 	snprintf(req, sizeof(req), "%s%s%s\n", action_command[res.action],
 	    res.arg[0] ? " " : "", res.arg);
 	if (sock == NULL) {

@@ -64,50 +64,15 @@ ev_del(struct sipktlsd *sd, struct ev_handler *ev)
 	(void)epoll_ctl(sd->epfd, EPOLL_CTL_DEL, ev->fd, NULL);
 }
 
-/* The connection table, searched by "clear sip-ua tcp tls connection". */
-struct conn *
-conn_find_id(struct sipktlsd *sd, unsigned id)
-{
-	for (size_t i = 0; i < sd->conns.n; i++)
-		if (sd->conns.v[i].id == id)
-			return &sd->conns.v[i];
-	return NULL;
-}
-
-void
-conn_drop(struct sipktlsd *sd, struct conn *c)
-{
-	size_t	i = (size_t)(c - sd->conns.v);
-
-	close(c->fd);
-	connid_release(&sd->ids, c->id);
-	memmove(c, c + 1, (sd->conns.n - i - 1) * sizeof(*c));
-	sd->conns.n--;
-}
-
-size_t
-conn_drop_remote(struct sipktlsd *sd, const struct sockaddr_storage *remote)
-{
-	size_t	i = 0, n = 0;
-
-	while (i < sd->conns.n) {
-		if (sockaddr_equal(&sd->conns.v[i].remote, remote)) {
-			conn_drop(sd, &sd->conns.v[i]);
-			n++;
-		} else
-			i++;
-	}
-	return n;
-}
-
 static void
 daemon_listen(struct sipktlsd *sd, struct listen_summary *sum)
 {
 	struct listen_plan	plan;
 
 	listen_plan_build(sd->cfg, &plan);
-	listeners_apply(&sd->listeners, &plan, &sd->ids, sum);
+	listeners_apply(sd, &plan, sum);
 	listen_plan_free(&plan);
+	handshake_listeners_arm(sd);
 }
 
 struct reload_report {
@@ -164,8 +129,14 @@ daemon_reload(struct sipktlsd *sd, FILE *echo, char *why, size_t len)
 		return reload_refuse(why, len, "cannot open control socket %s, "
 		    "the running configuration is unchanged", sock);
 	}
+	if (handshake_reload(sd, cfg) != 0) {
+		config_free(cfg);
+		return reload_refuse(why, len, "cannot set up TLS for the new "
+		    "configuration, the running configuration is unchanged");
+	}
 	config_free(sd->cfg);
 	sd->cfg = cfg;
+	conn_budget_update(sd);
 	daemon_listen(sd, &sum);
 	log_info("reload: %s accepted: listeners %u kept, %u opened, %u closed, "
 	    "%u failed", sd->conf_path, sum.kept, sum.opened, sum.closed,
@@ -216,6 +187,32 @@ signal_block(sigset_t *set)
 		fatal("sigaction");
 }
 
+/* The earlier of the control clients' deadlines and the timer heap's. */
+static int
+loop_timeout(struct sipktlsd *sd)
+{
+	int	a = ctl_timeout(sd), b = timer_timeout(&sd->timers, now_ms());
+
+	if (a < 0)
+		return b;
+	return b < 0 || a < b ? a : b;
+}
+
+static void
+timers_run(struct sipktlsd *sd)
+{
+	struct timer	*t;
+	uint64_t	 now = now_ms();
+
+	while ((t = timer_pop_due(&sd->timers, now)) != NULL)
+		t->fn(sd, t);
+}
+
+/*
+ * A handler may end another descriptor's owner whose event is still in this
+ * batch ("clear ... connection", a reload closing a listener): such owners
+ * are only unhooked (cb NULL) and freed once the batch is done.
+ */
 static void
 daemon_loop(struct sipktlsd *sd)
 {
@@ -224,14 +221,18 @@ daemon_loop(struct sipktlsd *sd)
 	int			 n;
 
 	while (sd->running) {
-		n = epoll_wait(sd->epfd, evs, EPOLL_BATCH, ctl_timeout(sd));
+		n = epoll_wait(sd->epfd, evs, EPOLL_BATCH, loop_timeout(sd));
 		if (n == -1 && errno != EINTR)
 			fatal("epoll_wait");
 		for (int i = 0; i < n; i++) {
 			h = evs[i].data.ptr;
-			h->cb(sd, h, evs[i].events);
+			if (h->cb != NULL)
+				h->cb(sd, h, evs[i].events);
 		}
+		timers_run(sd);
 		ctl_sweep(sd);
+		conn_reap(sd);
+		listeners_reap(&sd->listeners);
 	}
 }
 
@@ -239,10 +240,11 @@ static void
 daemon_shutdown(struct sipktlsd *sd)
 {
 	ctl_close(sd);
-	while (sd->conns.n > 0)
-		conn_drop(sd, &sd->conns.v[0]);
-	free(sd->conns.v);
-	listeners_close(&sd->listeners, &sd->ids);
+	conn_table_free(sd);
+	listeners_close(sd);
+	listeners_reap(&sd->listeners);
+	handshake_stop(sd);
+	timer_heap_free(&sd->timers);
 	close(sd->sig.fd);
 	close(sd->epfd);
 	config_free(sd->cfg);
@@ -288,6 +290,8 @@ daemon_start(struct sipktlsd *sd, const sigset_t *sigs)
 	sd->sig.cb = signal_read;
 	if (ev_add(sd, &sd->sig, EPOLLIN) == -1 || ctl_start(sd) == -1)
 		fatalx("cannot set up the event loop");
+	if (handshake_start(sd) == -1)
+		fatalx("cannot set up TLS");
 	daemon_listen(sd, &sum);
 	log_info("started: %s, %u listeners open, %u failed, control socket %s",
 	    sd->conf_path, sum.opened, sum.failed, sd->ctl.path);
