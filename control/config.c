@@ -22,6 +22,11 @@ config_new(void)
 	cfg->aging_tls_minutes = 5;
 	cfg->global_port = SIPKTLS_DEFAULT_PORT;
 	cfg->connection_limit = 10000;
+	cfg->handshake_timeout = CONF_DEFAULT_HS_TIMEOUT;
+	cfg->handshake_per_source = CONF_DEFAULT_HS_PER_SOURCE;
+	cfg->session_tickets = CONF_DEFAULT_TICKETS;
+	cfg->ticket_rotation_hours = CONF_DEFAULT_TICKET_ROTATION;
+	cfg->security_level = -1;
 	strcpy(cfg->control_socket, SIPKTLS_DEFAULT_SOCKET);
 	return cfg;
 }

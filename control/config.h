@@ -26,6 +26,10 @@
 #define SIPKTLS_DEFAULT_CONF	"/etc/sipktls/sipktlsd.conf"
 #define SIPKTLS_DEFAULT_SOCKET	"/run/sipktls/sipktlsd.sock"
 #define SIPKTLS_DEFAULT_PORT	5061
+#define CONF_DEFAULT_HS_TIMEOUT		10
+#define CONF_DEFAULT_HS_PER_SOURCE	32
+#define CONF_DEFAULT_TICKETS		1
+#define CONF_DEFAULT_TICKET_ROTATION	12
 
 /* TLS versions as a bit set, so "1.2 minimum" is just two bits. */
 enum tls_version_bit {
@@ -122,6 +126,7 @@ struct tls_profile_config {
 	size_t		 ncnsan;
 	char		 trustpoint[CONF_NAME_MAX];
 	unsigned	 trustpoint_line;
+	char		 ca_bundle[CONF_PATH_MAX];	/* extra CAs for verifying peers */
 	bool		 sni_send;
 	bool		 cnsan_strict;		/* RFC 5922 to the letter: no wildcards */
 	bool		 used;
@@ -203,6 +208,13 @@ struct config {
 	char		 pki_store[CONF_PATH_MAX];
 	unsigned	 dataplane_threads;	/* 0: one per core */
 	unsigned	 connection_limit;
+	unsigned	 handshake_timeout;	/* seconds */
+	unsigned	 handshake_per_source;	/* concurrent handshakes per source address */
+	unsigned	 session_tickets;	/* TLS 1.3 tickets per handshake; 0: none */
+	unsigned	 ticket_rotation_hours;
+	char		 ticket_key_file[CONF_PATH_MAX];	/* "": <pki-store>/session-ticket.keys if present */
+	int		 security_level;	/* -1: OpenSSL's default */
+	enum ktls_mode { KTLS_CONF_PREFERRED = 0, KTLS_CONF_OFF, KTLS_CONF_REQUIRED } ktls_mode;
 	char		 global_bind[CONF_NAME_MAX];	/* voice service voip / sip / bind control */
 
 	struct trustpoint_config	*trustpoints;

@@ -752,7 +752,21 @@ cmd_prof_sni(struct parser *p, struct cmd_args *a)
 	return 0;
 }
 
+static int
+cmd_prof_bundle(struct parser *p, struct cmd_args *a)
+{
+	PROF;
+
+	if (a->negate) {
+		pr->ca_bundle[0] = '\0';
+		return 0;
+	}
+	return parse_name(p, ARGV(0), pr->ca_bundle, sizeof(pr->ca_bundle),
+	    "ca-bundle");
+}
+
 static const struct command profile_cmds[] = {
+	{ "ca-bundle", 1, 1, cmd_prof_bundle, CMD_NO, "ca-bundle FILE" },
 	{ "cipher", 1, 1, cmd_prof_cipher, CMD_NO, "cipher TLS-CIPHER-TAG" },
 	{ "cn-san validate", 1, 1, cmd_prof_validate, CMD_NO,
 	    "cn-san validate {server | client | bidirectional}" },
@@ -1396,7 +1410,91 @@ cmd_sk_limit(struct parser *p, struct cmd_args *a)
 	    &p->cfg->connection_limit);
 }
 
+/* The stanza's plain numbers: one row each, so defaults live in one place. */
+static const struct {
+	const char	*words;
+	size_t		 off;
+	unsigned	 min, max, def;
+} sk_numbers[] = {
+	{ "handshake timeout", offsetof(struct config, handshake_timeout),
+	    1, 120, CONF_DEFAULT_HS_TIMEOUT },
+	{ "handshake limit per-source", offsetof(struct config, handshake_per_source),
+	    1, 10000, CONF_DEFAULT_HS_PER_SOURCE },
+	{ "session tickets", offsetof(struct config, session_tickets),
+	    0, 10, CONF_DEFAULT_TICKETS },
+	{ "session ticket-key rotation", offsetof(struct config, ticket_rotation_hours),
+	    1, 168, CONF_DEFAULT_TICKET_ROTATION },
+};
+
+static int
+sk_number(struct parser *p, struct cmd_args *a, size_t row)
+{
+	unsigned *v = (unsigned *)(void *)((char *)p->cfg + sk_numbers[row].off);
+
+	if (a->negate) {
+		*v = sk_numbers[row].def;
+		return 0;
+	}
+	return parse_uint(p, ARGV(0), sk_numbers[row].min, sk_numbers[row].max,
+	    sk_numbers[row].words, v);
+}
+
+static int cmd_sk_hs_timeout(struct parser *p, struct cmd_args *a) { return sk_number(p, a, 0); }
+static int cmd_sk_hs_limit(struct parser *p, struct cmd_args *a) { return sk_number(p, a, 1); }
+static int cmd_sk_tickets(struct parser *p, struct cmd_args *a) { return sk_number(p, a, 2); }
+static int cmd_sk_rotation(struct parser *p, struct cmd_args *a) { return sk_number(p, a, 3); }
+
+static int
+cmd_sk_keyfile(struct parser *p, struct cmd_args *a)
+{
+	return set_path(p, a, p->cfg->ticket_key_file,
+	    sizeof(p->cfg->ticket_key_file), "session ticket-key-file");
+}
+
+static int
+cmd_sk_seclevel(struct parser *p, struct cmd_args *a)
+{
+	unsigned level;
+
+	if (a->negate) {
+		p->cfg->security_level = -1;
+		return 0;
+	}
+	if (parse_uint(p, ARGV(0), 0, 5, "tls security-level", &level) == -1)
+		return -1;
+	p->cfg->security_level = (int)level;
+	return 0;
+}
+
+static int
+cmd_sk_ktls(struct parser *p, struct cmd_args *a)
+{
+	if (a->negate || IS(0, "preferred"))
+		p->cfg->ktls_mode = KTLS_CONF_PREFERRED;
+	else if (IS(0, "off"))
+		p->cfg->ktls_mode = KTLS_CONF_OFF;
+	else if (IS(0, "required"))
+		p->cfg->ktls_mode = KTLS_CONF_REQUIRED;
+	else
+		return parse_error(p, "kernel-tls: \"%s\" is not off, preferred or "
+		    "required", ARGV(0));
+	return 0;
+}
+
 static const struct command sipktls_cmds[] = {
+	{ "handshake timeout", 1, 1, cmd_sk_hs_timeout, CMD_NO,
+	    "handshake timeout SECONDS" },
+	{ "handshake limit per-source", 1, 1, cmd_sk_hs_limit, CMD_NO,
+	    "handshake limit per-source N" },
+	{ "session tickets", 1, 1, cmd_sk_tickets, CMD_NO, "session tickets N" },
+	{ "session ticket-key rotation", 1, 1, cmd_sk_rotation, CMD_NO,
+	    "session ticket-key rotation HOURS" },
+	{ "session ticket-key-file", 1, 1, cmd_sk_keyfile, CMD_NO,
+	    "session ticket-key-file PATH" },
+	{ "tls security-level", 1, 1, cmd_sk_seclevel, CMD_NO,
+	    "tls security-level {0-5}" },
+	{ "kernel-tls", 1, 1, cmd_sk_ktls, CMD_NO,
+	    "kernel-tls {off | preferred | required}" },
 	{ "control-socket", 1, 1, cmd_sk_socket, CMD_NO, "control-socket PATH" },
 	{ "pki-store", 1, 1, cmd_sk_store, CMD_NO, "pki-store DIRECTORY" },
 	{ "dataplane threads", 1, 1, cmd_sk_threads, CMD_NO, "dataplane threads N" },

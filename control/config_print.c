@@ -127,6 +127,8 @@ print_classes(const struct config *cfg, FILE *fp)
 			fprintf(fp, " cn-san strict\n");
 		if (p->trustpoint[0])
 			fprintf(fp, " trustpoint %s\n", p->trustpoint);
+		if (p->ca_bundle[0])
+			fprintf(fp, " ca-bundle %s\n", p->ca_bundle);
 		if (p->sni_send)
 			fprintf(fp, " sni send\n");
 		fprintf(fp, "!\n");
@@ -234,7 +236,26 @@ config_print_running(const struct config *cfg, FILE *fp)
 		fprintf(fp, " pki-store %s\n", cfg->pki_store);
 	if (cfg->dataplane_threads)
 		fprintf(fp, " dataplane threads %u\n", cfg->dataplane_threads);
-	fprintf(fp, " connection limit %u\n!\nend\n", cfg->connection_limit);
+	fprintf(fp, " connection limit %u\n", cfg->connection_limit);
+	/* like IOS, defaults are not shown */
+	if (cfg->handshake_timeout != CONF_DEFAULT_HS_TIMEOUT)
+		fprintf(fp, " handshake timeout %u\n", cfg->handshake_timeout);
+	if (cfg->handshake_per_source != CONF_DEFAULT_HS_PER_SOURCE)
+		fprintf(fp, " handshake limit per-source %u\n",
+		    cfg->handshake_per_source);
+	if (cfg->session_tickets != CONF_DEFAULT_TICKETS)
+		fprintf(fp, " session tickets %u\n", cfg->session_tickets);
+	if (cfg->ticket_rotation_hours != CONF_DEFAULT_TICKET_ROTATION)
+		fprintf(fp, " session ticket-key rotation %u\n",
+		    cfg->ticket_rotation_hours);
+	if (cfg->ticket_key_file[0])
+		fprintf(fp, " session ticket-key-file %s\n", cfg->ticket_key_file);
+	if (cfg->security_level >= 0)
+		fprintf(fp, " tls security-level %d\n", cfg->security_level);
+	if (cfg->ktls_mode != KTLS_CONF_PREFERRED)
+		fprintf(fp, " kernel-tls %s\n", cfg->ktls_mode == KTLS_CONF_OFF ?
+		    "off" : "required");
+	fprintf(fp, "!\nend\n");
 }
 
 /* What a listener or tenant will present, after falling back to sip-ua's default. */

@@ -259,8 +259,8 @@ hs_timeout(struct sipktlsd *sd, struct timer *t)
 	struct conn	*c = container_of(t, struct conn, timer);
 
 	if (c->hs != NULL && (c->hs->resolving || c->hs->connecting))
-		hs_conn_failed(sd, c, "no connection within %d seconds",
-		    TLS_HANDSHAKE_TIMEOUT_MS / 1000);
+		hs_conn_failed(sd, c, "no connection within %u seconds",
+		    sd->cfg->handshake_timeout);
 	else
 		hs_fail(sd, c, "handshake timeout", false);
 }
@@ -346,7 +346,8 @@ hs_inbound(struct sipktlsd *sd, const struct listener *l, int fd,
 	SSL_set_accept_state(c->ssl);
 	c->ev.cb = hs_io;
 	c->timer.fn = hs_timeout;
-	timer_set(&sd->timers, &c->timer, now_ms() + TLS_HANDSHAKE_TIMEOUT_MS);
+	timer_set(&sd->timers, &c->timer, now_ms() +
+	    (uint64_t)sd->cfg->handshake_timeout * 1000);
 	if (ev_add(sd, &c->ev, EPOLLIN) == -1) {
 		conn_drop(sd, c);
 		return;
@@ -436,9 +437,10 @@ handshake_release(struct sipktlsd *sd, struct conn *c)
 }
 
 /*
- * Ticket keys: TLS_TICKET_FILE in the PKI store when it exists (shared by
- * every daemon given the same file, re-read on reload), else generated
- * here and rotated. A bad file keeps the keys in use.
+ * Ticket keys: "session ticket-key-file", or TLS_TICKET_FILE in the PKI
+ * store when it exists (shared by every daemon given the same file,
+ * re-read on reload), else generated here and rotated. A bad file keeps
+ * the keys in use.
  */
 static void
 hs_tickets_load(struct sipktlsd *sd, const struct config *cfg)
@@ -446,14 +448,21 @@ hs_tickets_load(struct sipktlsd *sd, const struct config *cfg)
 	char	path[CONF_PATH_MAX + 32], err[512];
 	bool	had_file = sd->tickets.file[0] != '\0';
 
-	snprintf(path, sizeof(path), "%s/%s", cfg->pki_store, TLS_TICKET_FILE);
+	if (cfg->ticket_key_file[0] != '\0')
+		snprintf(path, sizeof(path), "%s", cfg->ticket_key_file);
+	else
+		snprintf(path, sizeof(path), "%s/%s", cfg->pki_store,
+		    TLS_TICKET_FILE);
+	if (access(path, F_OK) == -1 && cfg->ticket_key_file[0] != '\0')
+		log_warnx("session ticket-key-file %s: %s; keys are generated "
+		    "here instead", path, strerror(errno));
 	if (access(path, F_OK) == -1) {
 		if (had_file || sd->tickets.n == 0) {
 			if (tls_tickets_init(&sd->tickets, NULL, err, sizeof(err)) != 0)
 				log_warnx("session tickets: %s", err);
 			else
 				log_info("session ticket keys: generated, rotated "
-				    "every %d h", TLS_TICKET_ROTATE_S / 3600);
+				    "every %u h", cfg->ticket_rotation_hours);
 		}
 		return;
 	}
@@ -470,8 +479,12 @@ handshake_reload(struct sipktlsd *sd, const struct config *cfg)
 {
 	struct tls_ctxset	next;
 
+	sd->hs->hooks.seclevel = cfg->security_level < 0 ? TLS_SECLEVEL_UNSET :
+	    cfg->security_level;
+	sd->hs->hooks.num_tickets = cfg->session_tickets;
 	if (tls_ctxset_build(&next, cfg, &sd->hs->hooks) != 0)
 		return -1;
+	sd->hs->per_source = cfg->handshake_per_source;
 	hs_tickets_load(sd, cfg);
 	if (!trusted_list_enforced(cfg))
 		log_warnx("ip address trusted list is empty: inbound TLS "
@@ -485,7 +498,8 @@ static void
 hs_ticket_rotate(struct sipktlsd *sd, struct timer *t)
 {
 	tls_tickets_rotate(&sd->tickets);
-	timer_set(&sd->timers, t, now_ms() + (uint64_t)TLS_TICKET_ROTATE_S * 1000);
+	timer_set(&sd->timers, t, now_ms() +
+	    (uint64_t)sd->cfg->ticket_rotation_hours * 3600 * 1000);
 }
 
 static int
@@ -497,7 +511,7 @@ hs_engine_new(struct sipktlsd *sd)
 	if ((e = calloc(1, sizeof(*e))) == NULL)
 		fatal("%s", __func__);
 	sd->hs = e;
-	e->per_source = TLS_HANDSHAKES_PER_SOURCE;
+	e->per_source = CONF_DEFAULT_HS_PER_SOURCE;
 	e->accept_resume.fn = hs_accept_resume;
 	e->fail_log = (struct hs_ratelimit){ .what = "TLS handshake failures",
 	    .flush.fn = hs_ratelimit_flush };
@@ -510,7 +524,7 @@ hs_engine_new(struct sipktlsd *sd)
 		.tickets = &sd->tickets,
 		.cache = &sd->sessions,
 		.seclevel = TLS_SECLEVEL_UNSET,
-		.num_tickets = TLS_NUM_TICKETS,
+		.num_tickets = CONF_DEFAULT_TICKETS,
 	};
 	if ((e->res = resolver_new(err, sizeof(err))) == NULL) {
 		log_warnx("resolver: %s", err);
@@ -528,14 +542,14 @@ handshake_start(struct sipktlsd *sd)
 		return -1;
 	sd->ticket_timer.fn = hs_ticket_rotate;
 	timer_set(&sd->timers, &sd->ticket_timer, now_ms() +
-	    (uint64_t)TLS_TICKET_ROTATE_S * 1000);
+	    (uint64_t)sd->cfg->ticket_rotation_hours * 3600 * 1000);
 	if (handshake_reload(sd, sd->cfg) != 0)
 		return -1;
 	conn_budget_update(sd);
-	log_info("TLS: handshake timeout %d s, %u handshakes per source address, "
-	    "%d session ticket(s) per TLS 1.3 handshake",
-	    TLS_HANDSHAKE_TIMEOUT_MS / 1000, sd->hs->per_source,
-	    TLS_NUM_TICKETS);
+	log_info("TLS: handshake timeout %u s, %u handshakes per source address, "
+	    "%u session ticket(s) per TLS 1.3 handshake",
+	    sd->cfg->handshake_timeout, sd->hs->per_source,
+	    sd->cfg->session_tickets);
 	log_info("TLS: revocation-check is not applied yet: peer certificates "
 	    "are checked against the trustpoint's CAs only");
 	return 0;

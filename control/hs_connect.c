@@ -197,7 +197,8 @@ outbound_conn(struct sipktlsd *sd, unsigned tenant,
 	c->ctx = tls_ctx_ref(tls_ctx_for_tenant(&sd->tls, sd->cfg, tenant));
 	c->ev.cb = hs_io;
 	c->timer.fn = hs_timeout;
-	timer_set(&sd->timers, &c->timer, now_ms() + TLS_HANDSHAKE_TIMEOUT_MS);
+	timer_set(&sd->timers, &c->timer, now_ms() +
+	    (uint64_t)sd->cfg->handshake_timeout * 1000);
 	return c;
 }
 

@@ -19,10 +19,7 @@
  * Settings that have no configuration command yet, with the value each
  * command will default to (sipktlsd(8), CAVEATS).
  */
-#define TLS_HANDSHAKE_TIMEOUT_MS	10000	/* handshake timeout SECONDS */
-#define TLS_HANDSHAKES_PER_SOURCE	32	/* handshake limit per-source N */
-#define TLS_NUM_TICKETS			1	/* session tickets N (TLS 1.3) */
-#define TLS_TICKET_ROTATE_S		(12 * 3600)	/* session ticket-key rotation HOURS */
+#define TLS_TICKET_ROTATE_S		(12 * 3600)	/* how long a session may be resumed */
 #define TLS_SESSION_CACHE_SIZE		20480	/* TLS 1.2 session IDs kept by a server */
 #define TLS_CLIENT_CACHE_MAX		1024	/* outbound targets remembered */
 #define TLS_GROUPS			"X25519:P-256:P-384:P-521"

@@ -342,7 +342,11 @@ ctx_load_pki(struct tls_ctx *tc, const struct config *cfg,
 	if (tls_identity_load(cfg->pki_store, cfg, tc->trustpoint, id, err,
 	    sizeof(err)) != 0)
 		log_warnx("%s: trustpoint %s: %s", what, tc->trustpoint, err);
-	if (tls_trust_load(cfg->pki_store, tc->trustpoint, NULL, trust, err,
+	const struct tls_profile_config *prof = tc->profile ?
+	    config_profile(cfg, tc->profile) : NULL;
+
+	if (tls_trust_load(cfg->pki_store, tc->trustpoint, prof != NULL &&
+	    prof->ca_bundle[0] ? prof->ca_bundle : NULL, trust, err,
 	    sizeof(err)) != 0)
 		log_warnx("%s: trustpoint %s: %s", what, tc->trustpoint, err);
 }

@@ -407,6 +407,22 @@ START_TEST(profile_cnsan_strict)
 }
 END_TEST
 
+START_TEST(profile_ca_bundle)
+{
+	struct config *c = OK("voice class tls-profile 1\n ca-bundle /etc/ssl/carrier.pem\n"
+	    "voice class tenant 1\n tls-profile 1\n");
+
+	ck_assert_str_eq(c->profiles[0].ca_bundle, "/etc/ssl/carrier.pem");
+	config_free(c);
+	c = OK("voice class tls-profile 1\n ca-bundle /x.pem\n no ca-bundle\n"
+	    "voice class tenant 1\n tls-profile 1\n");
+	ck_assert_str_eq(c->profiles[0].ca_bundle, "");
+	config_free(c);
+	BAD("voice class tls-profile 1\n ca-bundle\n", "t.conf:2: \"ca-bundle\": "
+	    "missing argument (usage: ca-bundle FILE)");
+}
+END_TEST
+
 START_TEST(profile_reenter_and_delete)
 {
 	struct config *c = OK("voice class tls-profile 1\n sni send\n"
@@ -753,6 +769,7 @@ suite_tls_profile(void)
 	tcase_add_test(tc, profile_cnsan_list_full);
 	tcase_add_test(tc, profile_errors);
 	tcase_add_test(tc, profile_cnsan_strict);
+	tcase_add_test(tc, profile_ca_bundle);
 	tcase_add_test(tc, profile_reenter_and_delete);
 	suite_add_tcase(s, tc);
 	return s;

@@ -7,6 +7,7 @@
 #include <arpa/inet.h>
 #include <check.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "config_suites.h"
@@ -531,6 +532,51 @@ START_TEST(sipktls_errors)
 }
 END_TEST
 
+START_TEST(sipktls_tls_settings)
+{
+	struct config	*c = OK("sipktls\n handshake timeout 30\n"
+	    " handshake limit per-source 4\n session tickets 0\n"
+	    " session ticket-key rotation 24\n"
+	    " session ticket-key-file /etc/sipktls/tickets.key\n"
+	    " tls security-level 0\n kernel-tls required\n");
+	char		*out;
+
+	ck_assert_uint_eq(c->handshake_timeout, 30);
+	ck_assert_uint_eq(c->handshake_per_source, 4);
+	ck_assert_uint_eq(c->session_tickets, 0);
+	ck_assert_uint_eq(c->ticket_rotation_hours, 24);
+	ck_assert_str_eq(c->ticket_key_file, "/etc/sipktls/tickets.key");
+	ck_assert_int_eq(c->security_level, 0);
+	ck_assert_int_eq(c->ktls_mode, KTLS_CONF_REQUIRED);
+	out = print_running(c);
+	ck_assert_ptr_nonnull(strstr(out, " handshake timeout 30\n"
+	    " handshake limit per-source 4\n session tickets 0\n"
+	    " session ticket-key rotation 24\n"
+	    " session ticket-key-file /etc/sipktls/tickets.key\n"
+	    " tls security-level 0\n kernel-tls required\n"));
+	free(out);
+	config_free(c);
+	c = OK("sipktls\n handshake timeout 30\n session tickets 0\n"
+	    " tls security-level 1\n kernel-tls off\n session ticket-key-file x\n"
+	    " no handshake timeout\n no session tickets\n no tls security-level\n"
+	    " no kernel-tls\n no session ticket-key-file\n");
+	ck_assert_uint_eq(c->handshake_timeout, 10);
+	ck_assert_uint_eq(c->session_tickets, 1);
+	ck_assert_int_eq(c->security_level, -1);
+	ck_assert_int_eq(c->ktls_mode, KTLS_CONF_PREFERRED);
+	ck_assert_str_eq(c->ticket_key_file, "");
+	config_free(c);
+	BAD("sipktls\n handshake timeout 0\n",
+	    "t.conf:2: handshake timeout \"0\" out of range 1-120");
+	BAD("sipktls\n session tickets 11\n",
+	    "t.conf:2: session tickets \"11\" out of range 0-10");
+	BAD("sipktls\n tls security-level 6\n",
+	    "t.conf:2: tls security-level \"6\" out of range 0-5");
+	BAD("sipktls\n kernel-tls always\n",
+	    "t.conf:2: kernel-tls: \"always\" is not off, preferred or required");
+}
+END_TEST
+
 Suite *
 suite_voice_service(void)
 {
@@ -583,6 +629,7 @@ suite_sipktls(void)
 	tcase_add_test(tc, sipktls_every_command);
 	tcase_add_test(tc, sipktls_default_store);
 	tcase_add_test(tc, sipktls_errors);
+	tcase_add_test(tc, sipktls_tls_settings);
 	suite_add_tcase(s, tc);
 	return s;
 }
