@@ -228,6 +228,40 @@ struct listen_spec {
 	unsigned	 line;
 };
 
+/* The trustpoint a tenant presents, after sip-ua's default; NULL if none. */
+static const struct trustpoint_config *
+tenant_trustpoint(const struct config *cfg, unsigned tag)
+{
+	const struct tenant_config	*t = config_tenant(cfg, tag);
+	const struct tls_profile_config	*p;
+	const char			*name = cfg->default_trustpoint;
+
+	if (t == NULL || t->tls_profile == 0 ||
+	    (p = config_profile(cfg, t->tls_profile)) == NULL)
+		return NULL;
+	if (p->trustpoint[0] != '\0')
+		name = p->trustpoint;
+	return name[0] ? config_trustpoint(cfg, name) : NULL;
+}
+
+/*
+ * Tenants may share one socket when the client's SNI can tell them apart:
+ * each presents its own trustpoint, and each trustpoint has an fqdn.
+ */
+static bool
+check_sni_shareable(struct checker *c, const struct listen_spec *a,
+    const struct listen_spec *b)
+{
+	const struct trustpoint_config *ta, *tb;
+
+	if (a->tenant == 0 || b->tenant == 0 || strcmp(a->bind, b->bind) != 0)
+		return false;
+	ta = tenant_trustpoint(c->cfg, a->tenant);
+	tb = tenant_trustpoint(c->cfg, b->tenant);
+	return ta != NULL && tb != NULL && ta != tb && ta->fqdn[0] != '\0' &&
+	    tb->fqdn[0] != '\0';
+}
+
 static void
 check_listener_pair(struct checker *c, const struct listen_spec *a,
     const struct listen_spec *b)
@@ -241,12 +275,22 @@ check_listener_pair(struct checker *c, const struct listen_spec *a,
 	if (a->port != b->port || (strcmp(a->bind, b->bind) != 0 &&
 	    a->bind[0] != '\0' && b->bind[0] != '\0'))
 		return;
+	if (check_sni_shareable(c, a, b)) {
+		WARN(c, b->line, "tenant %u shares listen-port secure %u with "
+		    "tenant %u (line %u): the client's SNI selects the tenant; "
+		    "clients without SNI or with an unknown name reach tenant %u",
+		    b->tenant, b->port, a->tenant, a->line, a->tenant);
+		return;
+	}
 	if (a->tenant != 0)
 		snprintf(other, sizeof(other), "tenant %u's listener", a->tenant);
 	ERR(c, b->line, "tenant %u: listen-port secure %u on %s%s collides with "
-	    "%s on %s%s (line %u)", b->tenant, b->port,
+	    "%s on %s%s (line %u)%s", b->tenant, b->port,
 	    b->bind[0] ? "interface " : "every address", b->bind, other,
-	    a->bind[0] ? "interface " : "every address", a->bind, a->line);
+	    a->bind[0] ? "interface " : "every address", a->bind, a->line,
+	    a->tenant != 0 && strcmp(a->bind, b->bind) == 0 ?
+	    ": tenants share a port only when each tls-profile names its own "
+	    "trustpoint with an fqdn, which the client's SNI selects" : "");
 }
 
 static void

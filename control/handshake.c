@@ -304,7 +304,7 @@ hs_inbound_conn(struct sipktlsd *sd, const struct listener *l, int fd,
 
 	c->dir = CONN_INBOUND;
 	c->state = CONN_HANDSHAKE;
-	c->tenant = l->conf.tenant;
+	c->tenant = listener_default_tenant(&sd->listeners, sd->cfg, l);
 	c->remote = *ss;
 	(void)getsockname(fd, (struct sockaddr *)&c->local, &len);
 	if ((c->hs = calloc(1, sizeof(*c->hs))) == NULL)

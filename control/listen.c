@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -318,6 +319,29 @@ listener_sibling_fd(const struct listener_set *set,
 		if (sockaddr_equal(&set->v[i]->conf.addr, &lc->addr))
 			return set->v[i]->ev.fd;
 	return -1;
+}
+
+/*
+ * Tenants sharing a socket are told apart by SNI; a client without it (or
+ * with an unknown name) reaches the one written first in the file, whichever
+ * copy of the socket the accept happened on.
+ */
+unsigned
+listener_default_tenant(const struct listener_set *set, const struct config *cfg,
+    const struct listener *l)
+{
+	size_t	best = SIZE_MAX;
+
+	if (l->conf.tenant == 0)
+		return 0;
+	for (size_t i = 0; i < set->n; i++) {
+		if (!sockaddr_equal(&set->v[i]->conf.addr, &l->conf.addr))
+			continue;
+		for (size_t j = 0; j < cfg->ntenants && j < best; j++)
+			if (cfg->tenants[j].tag == set->v[i]->conf.tenant)
+				best = j;
+	}
+	return best == SIZE_MAX ? l->conf.tenant : cfg->tenants[best].tag;
 }
 
 static int

@@ -80,4 +80,7 @@ bool	 sockaddr_equal(const struct sockaddr_storage *,
 int	 connid_alloc(struct connid_map *, unsigned want);
 void	 connid_release(struct connid_map *, unsigned);
 
+unsigned	 listener_default_tenant(const struct listener_set *,
+		    const struct config *, const struct listener *);
+
 #endif

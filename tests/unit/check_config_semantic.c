@@ -164,13 +164,44 @@ START_TEST(sem_cipher_versions_warnings)
 }
 END_TEST
 
+START_TEST(sem_listener_sni_sharing)
+{
+	struct config *c = OK("crypto pki trustpoint A\n fqdn a.example.com\n rsakeypair a\n"
+	    "crypto pki trustpoint B\n fqdn b.example.com\n rsakeypair b\n"
+	    "voice class tls-profile 1\n trustpoint A\n"
+	    "voice class tls-profile 2\n trustpoint B\n"
+	    "voice class tenant 1\n tls-profile 1\n listen-port secure 5062\n"
+	    " backend target ipv4:10.0.0.1:5060\n"
+	    "voice class tenant 2\n tls-profile 2\n listen-port secure 5062\n"
+	    " backend target ipv4:10.0.0.2:5060\n",
+	    "t.conf:17: warning: tenant 2 shares listen-port secure 5062 with tenant 1 "
+	    "(line 13): the client's SNI selects the tenant; clients without SNI or "
+	    "with an unknown name reach tenant 1");
+
+	config_free(c);
+	/* one trustpoint for both: SNI cannot tell them apart */
+	BAD("crypto pki trustpoint A\n fqdn a.example.com\n rsakeypair a\n"
+	    "voice class tls-profile 1\n trustpoint A\n"
+	    "voice class tenant 1\n tls-profile 1\n listen-port secure 5062\n"
+	    " backend target ipv4:10.0.0.1:5060\n"
+	    "voice class tenant 2\n tls-profile 1\n listen-port secure 5062\n"
+	    " backend target ipv4:10.0.0.2:5060\n",
+	    "t.conf:12: tenant 2: listen-port secure 5062 on every address collides "
+	    "with tenant 1's listener on every address (line 8): tenants share a port "
+	    "only when each tls-profile names its own trustpoint with an fqdn, "
+	    "which the client's SNI selects");
+}
+END_TEST
+
 START_TEST(sem_listener_collisions)
 {
 #define TEN(tag, port, bind) "voice class tenant " #tag "\n listen-port secure " \
 	#port "\n backend target ipv4:10.0.0.1:5060\n" bind
 	BAD(TEN(1, 5062, "") TEN(2, 5062, "") TP_KEY UA_TP,
 	    "t.conf:5: tenant 2: listen-port secure 5062 on every address collides "
-	    "with tenant 1's listener on every address (line 2)");
+	    "with tenant 1's listener on every address (line 2): tenants share a port "
+	    "only when each tls-profile names its own trustpoint with an fqdn, "
+	    "which the client\'s SNI selects");
 	BAD("sip-ua\n transport tcp tls\n" TEN(1, 5061, "") TP_KEY UA_TP,
 	    "t.conf:4: tenant 1: listen-port secure 5061 on every address collides "
 	    "with the global sip-ua listener on every address (line 2)");
@@ -189,14 +220,22 @@ START_TEST(sem_listener_collisions)
 	BAD(TEN(1, 5062, " bind control source-interface eth1\n")
 	    TEN(2, 5062, " bind all source-interface eth1\n") TP_KEY UA_TP,
 	    "t.conf:6: tenant 2: listen-port secure 5062 on interface eth1 collides "
-	    "with tenant 1's listener on interface eth1 (line 2)");
+	    "with tenant 1's listener on interface eth1 (line 2): tenants share a port "
+	    "only when each tls-profile names its own trustpoint with an fqdn, "
+	    "which the client\'s SNI selects");
 	BAD(TEN(1, 5062, "") TEN(2, 5062, "") TEN(3, 5062, "") TP_KEY UA_TP,
 	    "t.conf:5: tenant 2: listen-port secure 5062 on every address collides "
-	    "with tenant 1's listener on every address (line 2)",
+	    "with tenant 1's listener on every address (line 2): tenants share a port "
+	    "only when each tls-profile names its own trustpoint with an fqdn, "
+	    "which the client\'s SNI selects",
 	    "t.conf:8: tenant 3: listen-port secure 5062 on every address collides "
-	    "with tenant 1's listener on every address (line 2)",
+	    "with tenant 1's listener on every address (line 2): tenants share a port "
+	    "only when each tls-profile names its own trustpoint with an fqdn, "
+	    "which the client\'s SNI selects",
 	    "t.conf:8: tenant 3: listen-port secure 5062 on every address collides "
-	    "with tenant 2's listener on every address (line 5)");
+	    "with tenant 2's listener on every address (line 5): tenants share a port "
+	    "only when each tls-profile names its own trustpoint with an fqdn, "
+	    "which the client\'s SNI selects");
 	BAD("voice class tenant 1\n backend listen ipv4:10.0.0.1:5070\n"
 	    "voice class tenant 2\n backend listen ipv4:10.0.0.1:5070\n",
 	    "t.conf:4: tenant 2: backend listen 10.0.0.1:5070 is already tenant 1's");
@@ -863,6 +902,7 @@ suite_semantic(void)
 	tcase_add_test(tc, sem_cipher_lists);
 	tcase_add_test(tc, sem_cipher_versions_warnings);
 	tcase_add_test(tc, sem_listener_collisions);
+	tcase_add_test(tc, sem_listener_sni_sharing);
 	tcase_add_test(tc, sem_trustpoint_warnings);
 	tcase_add_test(tc, sem_tenant_warnings);
 	tcase_add_test(tc, sem_dial_peer_warnings);
