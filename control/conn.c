@@ -56,6 +56,9 @@ conn_drop(struct sipktlsd *sd, struct conn *c)
 {
 	struct conn_table	*t = &sd->conns;
 
+	/* a relayed session closes in the dataplane; its row goes when it ends */
+	if (dp_link_clear(sd, c))
+		return;
 	if (c->ssl != NULL && c->state == CONN_ESTABLISHED) {
 		ERR_clear_error();
 		(void)SSL_shutdown(c->ssl);
@@ -97,9 +100,13 @@ conn_drop_remote(struct sipktlsd *sd, const struct sockaddr_storage *remote)
 	size_t	i = 0, n = 0;
 
 	while (i < sd->conns.n) {
-		if (sockaddr_equal(&sd->conns.v[i]->remote, remote)) {
-			conn_drop(sd, sd->conns.v[i]);	/* refills slot i */
+		struct conn	*c = sd->conns.v[i];
+
+		if (sockaddr_equal(&c->remote, remote)) {
+			conn_drop(sd, c);	/* refills slot i, unless relayed */
 			n++;
+			if (i < sd->conns.n && sd->conns.v[i] == c)
+				i++;
 		} else
 			i++;
 	}

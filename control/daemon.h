@@ -67,6 +67,7 @@ struct conn {
 	uint64_t		 last_rx;	/* monotonic ms of the peer's last bytes */
 	uint64_t		 serial;	/* tells a reused Conn-Id from its old owner */
 	struct hs		*hs;		/* handshake state; NULL once handed off */
+	bool			 relayed;	/* the dataplane owns socket and SSL */
 	size_t			 slot;		/* index in conn_table.v */
 	struct conn		*zombie;	/* dropped, freed after the epoll batch */
 };
@@ -120,7 +121,20 @@ struct sipktlsd {
 	struct tls_cache	 sessions;	/* outbound resumption */
 	struct hs_engine	*hs;		/* handshake.c's own state */
 	size_t			 conn_budget;	/* connections allowed at once */
+	struct dataplane	*dp;		/* NULL: sessions are not relayed */
+	struct ev_handler	 dp_ev;		/* the dataplane's ended-sessions eventfd */
 };
+
+struct dataplane;
+struct session_facts;
+
+/* dp_link.c: the dataplane as the control plane uses it */
+void		 dp_link_start(struct sipktlsd *);
+void		 dp_link_stop(struct sipktlsd *);
+bool		 dp_link_attach(struct sipktlsd *, struct conn *,
+		    const struct session_facts *, int fd, SSL *);
+bool		 dp_link_clear(struct sipktlsd *, struct conn *);
+void		 dp_link_counters(const struct sipktlsd *, struct tls_counters *);
 
 /* sipktlsd.c */
 uint64_t	 now_ms(void);

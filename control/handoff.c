@@ -116,6 +116,8 @@ handoff_session(struct sipktlsd *sd, const struct session_facts *f, int fd,
 	snprintf(c->cipher, sizeof(c->cipher), "%s", f->cipher);
 	snprintf(c->curve, sizeof(c->curve), "%s", f->curve);
 	handoff_log(f);
+	if (dp_link_attach(sd, c, f, fd, ssl))
+		return;
 	SSL_set_info_callback(ssl, handoff_renegotiation);
 	c->ev.cb = handoff_io;
 	c->last_rx = now_ms();

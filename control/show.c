@@ -36,8 +36,11 @@ addrport_format(const struct sockaddr_storage *ss, char *buf, size_t len)
 static void
 show_counters(const struct sipktlsd *sd, FILE *out, bool detail)
 {
-	const struct tls_counters *c = &sd->counters;
+	struct tls_counters	 all = sd->counters;
+	const struct tls_counters *c = &all;
 	char	peer[INET6_ADDRSTRLEN + 16];
+
+	dp_link_counters(sd, &all);
 
 	fprintf(out, "Total active connections      : %zu\n", sd->conns.n);
 	fprintf(out, "No. of send failures          : %" PRIu64 "\n", c->send_failures);

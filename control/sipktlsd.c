@@ -240,6 +240,7 @@ static void
 daemon_shutdown(struct sipktlsd *sd)
 {
 	ctl_close(sd);
+	dp_link_stop(sd);
 	conn_table_free(sd);
 	listeners_close(sd);
 	listeners_reap(&sd->listeners);
@@ -292,6 +293,7 @@ daemon_start(struct sipktlsd *sd, const sigset_t *sigs)
 		fatalx("cannot set up the event loop");
 	if (handshake_start(sd) == -1)
 		fatalx("cannot set up TLS");
+	dp_link_start(sd);
 	daemon_listen(sd, &sum);
 	log_info("started: %s, %u listeners open, %u failed, control socket %s",
 	    sd->conf_path, sum.opened, sum.failed, sd->ctl.path);

@@ -98,3 +98,22 @@ detail_has() { ctl show sip-ua connections tcp tls detail | grep -qE -- "$1"; }
 
 # matches TEXT REGEX: for check, on a value already captured.
 matches() { grep -qE -- "$2" <<<"$1"; }
+
+# backend_up: a plain SIP responder the tenants' sessions are relayed to;
+# sets BACKEND (ipv4:127.0.0.1:PORT) for "backend target".
+backend_up() {
+	local resp="${builddir:-.}/tests/dataplane/sip_responder" i
+	[ -x "$resp" ] || skip "no $resp (make check builds it)"
+	"$resp" -l 127.0.0.1:0 >"$T/backend.out" 2>"$T/backend.err" &
+	EXTRA_PIDS+=($!)
+	for i in $(seq 50); do
+		grep -q '^ready' "$T/backend.out" 2>/dev/null && break
+		sleep 0.1
+	done
+	BACKEND="ipv4:127.0.0.1:$(awk '$1 == "port" { print $2; exit }' "$T/backend.out")"
+	[ "$BACKEND" != "ipv4:127.0.0.1:" ] || fail "the SIP responder did not start"
+}
+
+# pace: keeps a loop of failing handshakes under the daemon's log rate limit
+# (20 failure lines a second), so every failure it expects is logged.
+pace() { sleep 0.06; }

@@ -1,0 +1,211 @@
+/*
+ * The control plane's side of the dataplane: started from the configuration,
+ * handed each established inbound session whose tenant has a backend, told
+ * when a relayed session ends (its Conn-Id is free again), asked for its
+ * counters and to clear connections. A relayed connection keeps its row in
+ * the connection table (show, Conn-Id), without socket or SSL.
+ */
+#include "autoconf.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <string.h>
+#include <sys/epoll.h>
+
+#include <openssl/bio.h>
+
+#include "daemon.h"
+#include "dataplane/dataplane.h"
+#include "handoff.h"
+#include "log.h"
+#include "tls.h"
+
+#define DP_LINK_REAP_BATCH	256
+#define SIP_DEFAULT_PORT	5060
+
+/* The dataplane reports ended sessions; their rows and Conn-Ids go now. */
+static void
+dp_link_reap(struct sipktlsd *sd, struct ev_handler *ev, uint32_t events)
+{
+	unsigned	 ids[DP_LINK_REAP_BATCH];
+	struct conn	*c;
+	size_t		 n;
+
+	(void)ev;
+	(void)events;
+	while ((n = dataplane_closed(sd->dp, ids, DP_LINK_REAP_BATCH)) > 0) {
+		for (size_t i = 0; i < n; i++) {
+			if ((c = conn_find_id(sd, ids[i])) == NULL || !c->relayed)
+				continue;
+			c->relayed = false;
+			conn_drop(sd, c);
+		}
+	}
+}
+
+/*
+ * Without a dataplane (kernel older than 6.0, io_uring disabled) sessions
+ * are still accepted and shown, only not relayed: said once, loudly.
+ */
+void
+dp_link_start(struct sipktlsd *sd)
+{
+	const struct config	*cfg = sd->cfg;
+	struct dp_options	 o;
+	int			 rc;
+
+	dp_options_default(&o);
+	o.threads = cfg->dataplane_threads;
+	if (cfg->connection_limit > 0)
+		o.conn_limit = cfg->connection_limit;
+	o.aging_ms = cfg->aging_tls_minutes * 60U * 1000U;
+	if ((rc = dataplane_start(&sd->dp, &o)) < 0) {
+		log_warnx("dataplane not started (%s): sessions will not be relayed",
+		    strerror(-rc));
+		sd->dp = NULL;
+		return;
+	}
+	sd->dp_ev.fd = dataplane_closed_fd(sd->dp);
+	sd->dp_ev.cb = dp_link_reap;
+	if (ev_add(sd, &sd->dp_ev, EPOLLIN) == -1)
+		fatalx("cannot watch the dataplane");
+}
+
+/* Every relayed session ends here (close_notify); then rows can go. */
+void
+dp_link_stop(struct sipktlsd *sd)
+{
+	if (sd->dp == NULL)
+		return;
+	ev_del(sd, &sd->dp_ev);
+	dataplane_stop(sd->dp);
+	sd->dp = NULL;
+	for (size_t i = 0; i < sd->conns.n; i++)
+		sd->conns.v[i]->relayed = false;
+}
+
+/* Literal addresses only: a DNS backend needs the resolver (not wired yet). */
+static bool
+backend_addr(const struct tenant_config *t, struct sockaddr_storage *ss)
+{
+	uint16_t	port = t->backend.port ? t->backend.port : SIP_DEFAULT_PORT;
+
+	memset(ss, 0, sizeof(*ss));
+	if (t->backend.kind == TARGET_IPV4) {
+		struct sockaddr_in	*s = (struct sockaddr_in *)ss;
+
+		s->sin_family = AF_INET;
+		s->sin_port = htons(port);
+		return inet_pton(AF_INET, t->backend.host, &s->sin_addr) == 1;
+	}
+	if (t->backend.kind == TARGET_IPV6) {
+		struct sockaddr_in6	*s = (struct sockaddr_in6 *)ss;
+
+		s->sin6_family = AF_INET6;
+		s->sin6_port = htons(port);
+		return inet_pton(AF_INET6, t->backend.host, &s->sin6_addr) == 1;
+	}
+	return false;
+}
+
+static void
+facts_copy(struct dp_session_facts *d, const struct session_facts *f)
+{
+	memset(d, 0, sizeof(*d));
+	d->conn_id = f->conn_id;
+	d->tenant = f->tenant;
+	d->outbound = f->dir == CONN_OUTBOUND;
+	d->local = f->local;
+	d->remote = f->remote;
+	snprintf(d->version, sizeof(d->version), "%s", f->version);
+	snprintf(d->cipher, sizeof(d->cipher), "%s", f->cipher);
+	snprintf(d->curve, sizeof(d->curve), "%s", f->curve);
+	snprintf(d->sni, sizeof(d->sni), "%s", f->sni);
+	/* "-" means no certificate: PROXY v2 then carries no CN */
+	if (strcmp(f->peer, "-") != 0)
+		snprintf(d->peer_cn, sizeof(d->peer_cn), "%s", f->peer);
+	d->resumed = f->resumed;
+	snprintf(d->offload, sizeof(d->offload), "userspace: tls ULP not in kernel");
+}
+
+/*
+ * true: the dataplane owns fd and ssl now, the row stays for show and clear.
+ * false: nothing changed; the caller keeps the session as before.
+ */
+bool
+dp_link_attach(struct sipktlsd *sd, struct conn *c, const struct session_facts *f,
+    int fd, SSL *ssl)
+{
+	const struct tenant_config	*t;
+	struct dp_session_facts		 df;
+	struct dp_backend		 be = { .fd = -1 };
+	int				 rc;
+
+	if (sd->dp == NULL || f->dir != CONN_INBOUND ||
+	    (t = config_tenant(sd->cfg, f->tenant)) == NULL ||
+	    t->backend.kind == TARGET_NONE)
+		return false;
+	if (!backend_addr(t, &be.addr)) {
+		log_warnx("Conn-Id %u: tenant %u: backend %s is not an address; "
+		    "not relayed", c->id, f->tenant, t->backend.host);
+		return false;
+	}
+	/* OpenSSL's own kTLS would encrypt a second time under our BIO */
+	if (BIO_get_ktls_send(SSL_get_wbio(ssl)) || BIO_get_ktls_recv(SSL_get_rbio(ssl))) {
+		log_warnx("Conn-Id %u: kernel TLS is active on the socket and the "
+		    "dataplane's kernel path is not wired yet; not relayed", c->id);
+		return false;
+	}
+	be.transport = t->backend_transport == BACKEND_UDP ? DP_UDP : DP_TCP;
+	be.proxy_v2 = t->backend_proxy_v2;
+	facts_copy(&df, f);
+	/* the socket leaves this loop before another thread may close it */
+	ev_del(sd, &c->ev);
+	/* nothing of the control plane may run from the dataplane's thread */
+	SSL_set_info_callback(ssl, NULL);
+	SSL_set_ex_data(ssl, tls_ex_conn(), NULL);
+	if ((rc = dataplane_attach(sd->dp, &df, fd, ssl, &be)) < 0) {
+		log_warnx("Conn-Id %u: tenant %u: not relayed: %s", c->id, f->tenant,
+		    rc == -EBUSY ? "connection limit reached" : strerror(-rc));
+		SSL_set_ex_data(ssl, tls_ex_conn(), c);
+		(void)ev_add(sd, &c->ev, EPOLLIN);
+		return false;
+	}
+	timer_cancel(&sd->timers, &c->timer);
+	c->ev.fd = -1;
+	c->ev.cb = NULL;
+	c->ssl = NULL;
+	c->relayed = true;
+	return true;
+}
+
+/* conn_drop() on a relayed row: close it with close_notify, keep the row. */
+bool
+dp_link_clear(struct sipktlsd *sd, struct conn *c)
+{
+	if (!c->relayed || sd->dp == NULL)
+		return false;
+	if (c->state != CONN_CLOSING)
+		(void)dataplane_clear_id(sd->dp, c->id);
+	c->state = CONN_CLOSING;
+	return true;
+}
+
+/* The guide's counters: the control plane's plus the relay's. */
+void
+dp_link_counters(const struct sipktlsd *sd, struct tls_counters *tc)
+{
+	struct dp_counters	d;
+
+	if (sd->dp == NULL)
+		return;
+	dataplane_counters(sd->dp, &d);
+	tc->send_failures += d.send_failures;
+	tc->remote_closures += d.remote_closures;
+	tc->conn_failures += d.conn_failures;
+	tc->inactive_ageouts += d.inactive_ageouts;
+	if (d.max_sendq > tc->max_sendq) {
+		tc->max_sendq = d.max_sendq;
+		tc->max_sendq_peer = d.max_sendq_peer;
+	}
+}
