@@ -31,6 +31,7 @@ conn_new(struct sipktlsd *sd, int fd, unsigned id)
 	if ((c = calloc(1, sizeof(*c))) == NULL)
 		fatal("%s", __func__);
 	c->ev.fd = fd;
+	c->backend_fd = -1;
 	c->id = id;
 	c->serial = ++t->serial;
 	c->slot = t->n;
@@ -69,6 +70,13 @@ conn_drop(struct sipktlsd *sd, struct conn *c)
 	if (c->ev.fd != -1) {
 		ev_del(sd, &c->ev);
 		close(c->ev.fd);
+	}
+	/* an outbound trunk whose TLS side never came up: the backend goes too */
+	if (c->backend_fd != -1) {
+		log_info("Conn-Id %u: tenant %u: backend connection closed", c->id,
+		    c->tenant);
+		close(c->backend_fd);
+		c->backend_fd = -1;
 	}
 	SSL_free(c->ssl);
 	tls_ctx_unref(c->ctx);

@@ -30,6 +30,7 @@
 
 struct sipktlsd;
 struct hs_engine;
+struct outbound;
 
 /* The guide's counters; "Total active connections" is the table's size. */
 struct tls_counters {
@@ -68,6 +69,9 @@ struct conn {
 	uint64_t		 serial;	/* tells a reused Conn-Id from its old owner */
 	struct hs		*hs;		/* handshake state; NULL once handed off */
 	bool			 relayed;	/* the dataplane owns socket and SSL */
+	int			 backend_fd;	/* outbound trunk: the backend's accepted
+						 * plain connection, unread until the
+						 * dataplane takes it; -1: none */
 	size_t			 slot;		/* index in conn_table.v */
 	struct conn		*zombie;	/* dropped, freed after the epoll batch */
 };
@@ -123,6 +127,7 @@ struct sipktlsd {
 	size_t			 conn_budget;	/* connections allowed at once */
 	struct dataplane	*dp;		/* NULL: sessions are not relayed */
 	struct ev_handler	 dp_ev;		/* the dataplane's ended-sessions eventfd */
+	struct outbound		*outb;		/* backend listen sockets (outbound.c) */
 };
 
 struct dataplane;

@@ -1,6 +1,7 @@
 /*
  * The control plane's side of the dataplane: started from the configuration,
- * handed each established inbound session whose tenant has a backend, told
+ * handed each established inbound session whose tenant has a backend and
+ * each outbound trunk session with its accepted backend connection, told
  * when a relayed session ends (its Conn-Id is free again), asked for its
  * counters and to clear connections. A relayed connection keeps its row in
  * the connection table (show, Conn-Id), without socket or SSL.
@@ -141,11 +142,12 @@ dp_link_attach(struct sipktlsd *sd, struct conn *c, const struct session_facts *
 	struct dp_backend		 be = { .fd = -1 };
 	int				 rc;
 
-	if (sd->dp == NULL || f->dir != CONN_INBOUND ||
+	/* outbound: only a trunk, whose backend connection is already accepted */
+	if (sd->dp == NULL || (f->dir != CONN_INBOUND && c->backend_fd == -1) ||
 	    (t = config_tenant(sd->cfg, f->tenant)) == NULL ||
-	    t->backend.kind == TARGET_NONE)
+	    (c->backend_fd == -1 && t->backend.kind == TARGET_NONE))
 		return false;
-	if (!backend_addr(t, &be.addr)) {
+	if (c->backend_fd == -1 && !backend_addr(t, &be.addr)) {
 		log_warnx("Conn-Id %u: tenant %u: backend %s is not an address; "
 		    "not relayed", c->id, f->tenant, t->backend.host);
 		return false;
@@ -158,6 +160,14 @@ dp_link_attach(struct sipktlsd *sd, struct conn *c, const struct session_facts *
 	}
 	be.transport = t->backend_transport == BACKEND_UDP ? DP_UDP : DP_TCP;
 	be.proxy_v2 = t->backend_proxy_v2;
+	if (c->backend_fd != -1) {
+		socklen_t	len = sizeof(be.addr);
+
+		be.fd = c->backend_fd;
+		be.transport = DP_TCP;
+		be.proxy_v2 = false;
+		(void)getpeername(be.fd, (struct sockaddr *)&be.addr, &len);
+	}
 	facts_copy(&df, f);
 	/* the socket leaves this loop before another thread may close it */
 	ev_del(sd, &c->ev);
@@ -175,6 +185,7 @@ dp_link_attach(struct sipktlsd *sd, struct conn *c, const struct session_facts *
 	c->ev.fd = -1;
 	c->ev.cb = NULL;
 	c->ssl = NULL;
+	c->backend_fd = -1;
 	c->relayed = true;
 	return true;
 }

@@ -118,6 +118,14 @@ handoff_session(struct sipktlsd *sd, const struct session_facts *f, int fd,
 	handoff_log(f);
 	if (dp_link_attach(sd, c, f, fd, ssl))
 		return;
+	/* an outbound trunk without the relay would only hold its backend */
+	if (c->backend_fd != -1) {
+		log_warnx("Conn-Id %u: tenant %u: outbound trunk not relayed, closed",
+		    c->id, c->tenant);
+		sd->counters.conn_failures++;
+		conn_drop(sd, c);
+		return;
+	}
 	SSL_set_info_callback(ssl, handoff_renegotiation);
 	c->ev.cb = handoff_io;
 	c->last_rx = now_ms();

@@ -15,6 +15,7 @@
 #include <openssl/opensslv.h>
 
 #include "log.h"
+#include "outbound.h"
 #include "show.h"
 
 /* IPv4 as A:P and IPv6 as [A]:P, as the guide prints peers. */
@@ -214,6 +215,7 @@ show_connections(const struct sipktlsd *sd, FILE *out, bool detail)
 		show_conn_groups(sd, out);
 	}
 	show_listeners(sd, out, detail);
+	outbound_show(sd, out);
 }
 
 /* tag 0: every profile, in file order. -ENOENT when the tag is not configured. */

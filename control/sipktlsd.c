@@ -21,6 +21,7 @@
 
 #include "daemon.h"
 #include "log.h"
+#include "outbound.h"
 
 #define EPOLL_BATCH	32
 
@@ -68,11 +69,16 @@ static void
 daemon_listen(struct sipktlsd *sd, struct listen_summary *sum)
 {
 	struct listen_plan	plan;
+	struct outbound_summary	outb;
 
 	listen_plan_build(sd->cfg, &plan);
 	listeners_apply(sd, &plan, sum);
 	listen_plan_free(&plan);
 	handshake_listeners_arm(sd);
+	outbound_apply(sd, &outb);
+	if (outb.kept + outb.opened + outb.closed + outb.failed > 0)
+		log_info("backend listen sockets: %u kept, %u opened, %u closed, "
+		    "%u failed", outb.kept, outb.opened, outb.closed, outb.failed);
 }
 
 struct reload_report {
@@ -243,6 +249,7 @@ daemon_shutdown(struct sipktlsd *sd)
 	dp_link_stop(sd);
 	conn_table_free(sd);
 	listeners_close(sd);
+	outbound_close(sd);
 	listeners_reap(&sd->listeners);
 	handshake_stop(sd);
 	timer_heap_free(&sd->timers);
