@@ -27,6 +27,8 @@ config_new(void)
 	cfg->session_tickets = CONF_DEFAULT_TICKETS;
 	cfg->ticket_rotation_hours = CONF_DEFAULT_TICKET_ROTATION;
 	cfg->security_level = -1;
+	cfg->revocation_fetch_timeout = CONF_DEFAULT_REVOKE_TIMEOUT;
+	cfg->revocation_wait = CONF_DEFAULT_REVOKE_WAIT;
 	strcpy(cfg->control_socket, SIPKTLS_DEFAULT_SOCKET);
 	return cfg;
 }

@@ -30,6 +30,8 @@
 #define CONF_DEFAULT_HS_PER_SOURCE	32
 #define CONF_DEFAULT_TICKETS		1
 #define CONF_DEFAULT_TICKET_ROTATION	12
+#define CONF_DEFAULT_REVOKE_TIMEOUT	5	/* seconds; pki/revoke.h's default */
+#define CONF_DEFAULT_REVOKE_WAIT	10000	/* ms; likewise */
 
 /* TLS versions as a bit set, so "1.2 minimum" is just two bits. */
 enum tls_version_bit {
@@ -214,6 +216,8 @@ struct config {
 	unsigned	 ticket_rotation_hours;
 	char		 ticket_key_file[CONF_PATH_MAX];	/* "": <pki-store>/session-ticket.keys if present */
 	int		 security_level;	/* -1: OpenSSL's default */
+	unsigned	 revocation_fetch_timeout;	/* seconds per CRL or OCSP exchange */
+	unsigned	 revocation_wait;	/* ms a handshake waits for an answer */
 	enum ktls_mode { KTLS_CONF_PREFERRED = 0, KTLS_CONF_OFF, KTLS_CONF_REQUIRED } ktls_mode;
 	char		 global_bind[CONF_NAME_MAX];	/* voice service voip / sip / bind control */
 

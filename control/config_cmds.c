@@ -1424,6 +1424,10 @@ static const struct {
 	    0, 10, CONF_DEFAULT_TICKETS },
 	{ "session ticket-key rotation", offsetof(struct config, ticket_rotation_hours),
 	    1, 168, CONF_DEFAULT_TICKET_ROTATION },
+	{ "revocation fetch-timeout", offsetof(struct config, revocation_fetch_timeout),
+	    1, 60, CONF_DEFAULT_REVOKE_TIMEOUT },
+	{ "revocation wait", offsetof(struct config, revocation_wait),
+	    0, 60000, CONF_DEFAULT_REVOKE_WAIT },
 };
 
 static int
@@ -1443,6 +1447,8 @@ static int cmd_sk_hs_timeout(struct parser *p, struct cmd_args *a) { return sk_n
 static int cmd_sk_hs_limit(struct parser *p, struct cmd_args *a) { return sk_number(p, a, 1); }
 static int cmd_sk_tickets(struct parser *p, struct cmd_args *a) { return sk_number(p, a, 2); }
 static int cmd_sk_rotation(struct parser *p, struct cmd_args *a) { return sk_number(p, a, 3); }
+static int cmd_sk_rev_timeout(struct parser *p, struct cmd_args *a) { return sk_number(p, a, 4); }
+static int cmd_sk_rev_wait(struct parser *p, struct cmd_args *a) { return sk_number(p, a, 5); }
 
 static int
 cmd_sk_keyfile(struct parser *p, struct cmd_args *a)
@@ -1495,6 +1501,10 @@ static const struct command sipktls_cmds[] = {
 	    "tls security-level {0-5}" },
 	{ "kernel-tls", 1, 1, cmd_sk_ktls, CMD_NO,
 	    "kernel-tls {off | preferred | required}" },
+	{ "revocation fetch-timeout", 1, 1, cmd_sk_rev_timeout, CMD_NO,
+	    "revocation fetch-timeout SECONDS" },
+	{ "revocation wait", 1, 1, cmd_sk_rev_wait, CMD_NO,
+	    "revocation wait MILLISECONDS" },
 	{ "control-socket", 1, 1, cmd_sk_socket, CMD_NO, "control-socket PATH" },
 	{ "pki-store", 1, 1, cmd_sk_store, CMD_NO, "pki-store DIRECTORY" },
 	{ "dataplane threads", 1, 1, cmd_sk_threads, CMD_NO, "dataplane threads N" },

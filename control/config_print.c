@@ -255,6 +255,11 @@ config_print_running(const struct config *cfg, FILE *fp)
 	if (cfg->ktls_mode != KTLS_CONF_PREFERRED)
 		fprintf(fp, " kernel-tls %s\n", cfg->ktls_mode == KTLS_CONF_OFF ?
 		    "off" : "required");
+	if (cfg->revocation_fetch_timeout != CONF_DEFAULT_REVOKE_TIMEOUT)
+		fprintf(fp, " revocation fetch-timeout %u\n",
+		    cfg->revocation_fetch_timeout);
+	if (cfg->revocation_wait != CONF_DEFAULT_REVOKE_WAIT)
+		fprintf(fp, " revocation wait %u\n", cfg->revocation_wait);
 	fprintf(fp, "!\nend\n");
 }
 

@@ -71,7 +71,7 @@ hs_ratelimit(struct sipktlsd *sd, struct hs_ratelimit *rl)
 	return false;
 }
 
-static void
+void
 hs_want(struct sipktlsd *sd, struct conn *c, uint32_t events)
 {
 	if (c->hs->events == events)
@@ -186,6 +186,9 @@ hs_trust_ok(struct sipktlsd *sd, struct conn *c)
 
 	if (c->dir == CONN_OUTBOUND)
 		return true;
+	/* a resumed session skips the verify callback, so its check runs here */
+	if (SSL_session_reused(c->ssl) && !c->hs->cnsan_passed)
+		hs_identity_resumed(c);
 	d = trusted_admit(sd->cfg, c->ctx->profile != 0 ? &c->ctx->prof : NULL,
 	    (const struct sockaddr *)&c->remote, c->hs->cnsan_passed);
 	if (trust_decision_admits(d))
@@ -195,11 +198,18 @@ hs_trust_ok(struct sipktlsd *sd, struct conn *c)
 	return false;
 }
 
-static void
+/* Inbound, a check of the peer's certificate may still hold it (hs_pki.c). */
+void
 hs_done(struct sipktlsd *sd, struct conn *c)
 {
 	struct session_facts	f;
+	bool			wait;
 
+	if (!hs_revoke_admit(sd, c, &wait)) {
+		if (!wait)
+			hs_fail(sd, c, c->hs->fail_reason, false);
+		return;
+	}
 	if (!hs_trust_ok(sd, c)) {
 		hs_fail(sd, c, "source address not in the trusted list", false);
 		return;
@@ -238,6 +248,11 @@ hs_step(struct sipktlsd *sd, struct conn *c)
 	default:
 		alert = tls_failure_reason(c->ssl, err, saved, reason,
 		    sizeof(reason));
+		if (c->hs->fail_reason != NULL) {
+			/* the verify callback refused: "certificate revoked" */
+			snprintf(reason, sizeof(reason), "%s", c->hs->fail_reason);
+			alert = false;
+		}
 		hs_fail(sd, c, reason, alert);
 	}
 }
@@ -247,6 +262,12 @@ hs_io(struct sipktlsd *sd, struct ev_handler *ev, uint32_t events)
 {
 	struct conn	*c = container_of(ev, struct conn, ev);
 
+	/* held for a revocation answer, unpolled: only an error or hang-up */
+	if (c->hs != NULL && c->hs->rev == HS_REV_PENDING && c->hs->events == 0) {
+		hs_fail(sd, c, events & EPOLLERR ? "connection reset by peer" :
+		    "peer closed the connection", false);
+		return;
+	}
 	if (c->hs != NULL && c->hs->connecting)
 		hs_connect_io(sd, c);
 	else
@@ -311,6 +332,7 @@ hs_inbound_conn(struct sipktlsd *sd, const struct listener *l, int fd,
 		fatal("%s", __func__);
 	c->hs->source_held = true;
 	c->hs->listen_addr = l->conf.addr;
+	c->hs->sd = sd;
 	c->ctx = tls_ctx_ref(tls_ctx_for_tenant(&sd->tls, sd->cfg, c->tenant));
 	return c;
 }
@@ -430,6 +452,7 @@ handshake_release(struct sipktlsd *sd, struct conn *c)
 {
 	if (c->hs == NULL)
 		return;
+	hs_revoke_release(sd, c);
 	if (c->hs->source_held)
 		hs_src_give(sd->hs, &c->remote);
 	free(c->hs);
@@ -486,6 +509,7 @@ handshake_reload(struct sipktlsd *sd, const struct config *cfg)
 		return -1;
 	sd->hs->per_source = cfg->handshake_per_source;
 	hs_tickets_load(sd, cfg);
+	hs_pki_reload(sd, cfg);
 	if (!trusted_list_enforced(cfg))
 		log_warnx("ip address trusted list is empty: inbound TLS "
 		    "connections are not filtered by source address");
@@ -517,6 +541,8 @@ hs_engine_new(struct sipktlsd *sd)
 	    .flush.fn = hs_ratelimit_flush };
 	e->refuse_log = (struct hs_ratelimit){ .what = "refused connections",
 	    .flush.fn = hs_ratelimit_flush };
+	e->revoke_log = (struct hs_ratelimit){ .what = "revocation warnings",
+	    .flush.fn = hs_ratelimit_flush };
 	e->hooks = (struct tls_hooks){
 		.client_hello = hs_client_hello_cb,
 		.verify = hs_verify_cb,
@@ -538,7 +564,7 @@ hs_engine_new(struct sipktlsd *sd)
 int
 handshake_start(struct sipktlsd *sd)
 {
-	if (tls_init() != 0 || hs_engine_new(sd) != 0)
+	if (tls_init() != 0 || hs_engine_new(sd) != 0 || hs_pki_start(sd) != 0)
 		return -1;
 	sd->ticket_timer.fn = hs_ticket_rotate;
 	timer_set(&sd->timers, &sd->ticket_timer, now_ms() +
@@ -550,8 +576,6 @@ handshake_start(struct sipktlsd *sd)
 	    "%u session ticket(s) per TLS 1.3 handshake",
 	    sd->cfg->handshake_timeout, sd->hs->per_source,
 	    sd->cfg->session_tickets);
-	log_info("TLS: revocation-check is not applied yet: peer certificates "
-	    "are checked against the trustpoint's CAs only");
 	return 0;
 }
 
@@ -568,6 +592,8 @@ handshake_stop(struct sipktlsd *sd)
 	}
 	timer_cancel(&sd->timers, &e->fail_log.flush);
 	timer_cancel(&sd->timers, &e->refuse_log.flush);
+	timer_cancel(&sd->timers, &e->revoke_log.flush);
+	hs_pki_stop(sd);
 	timer_cancel(&sd->timers, &e->accept_resume);
 	timer_cancel(&sd->timers, &sd->ticket_timer);
 	hs_src_free(e);

@@ -194,6 +194,7 @@ outbound_conn(struct sipktlsd *sd, unsigned tenant,
 	if ((c->hs = calloc(1, sizeof(*c->hs))) == NULL)
 		fatal("%s", __func__);
 	c->hs->target = *target;
+	c->hs->sd = sd;
 	c->ctx = tls_ctx_ref(tls_ctx_for_tenant(&sd->tls, sd->cfg, tenant));
 	c->ev.cb = hs_io;
 	c->timer.fn = hs_timeout;

@@ -51,6 +51,19 @@ identity_ok(struct conn *c, X509 *leaf)
 	return r == ID_MATCH;
 }
 
+/*
+ * OpenSSL calls no verify callback on a resumed handshake; the client's
+ * certificate is kept in the session, so its cn-san check runs again.
+ */
+void
+hs_identity_resumed(struct conn *c)
+{
+	X509	*peer = SSL_get0_peer_certificate(c->ssl);
+
+	if (peer != NULL)
+		(void)identity_ok(c, peer);
+}
+
 static void
 verify_note(struct conn *c, X509_STORE_CTX *x)
 {
@@ -89,7 +102,8 @@ hs_verify_cb(int ok, X509_STORE_CTX *x)
 		X509_STORE_CTX_set_error(x, X509_V_ERR_HOSTNAME_MISMATCH);
 		return 0;
 	}
-	return 1;
+	/* intermediate CAs are not checked for revocation, only the peer */
+	return hs_revoke_verify(c, x);
 }
 
 /* The host_name entry of a server_name extension (RFC 6066 3). */

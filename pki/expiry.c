@@ -171,27 +171,25 @@ state_prune(struct pki_expiry_state *st)
 }
 
 /*
- * Every certificate of every trustpoint in the store, as loaded now. A
- * certificate that is replaced starts afresh; one that is gone is forgotten.
- * Returns how many warnings went to log, or -errno.
+ * Every certificate of the named trustpoints, as loaded now; one without
+ * files in the store is passed over. A certificate that is replaced starts
+ * afresh; one that is gone is forgotten. Returns how many warnings went to
+ * log, or -errno.
  */
 int
-pki_expiry_check(const char *store, time_t now, struct pki_expiry_state *st,
-    pki_log_fn log, void *arg)
+pki_expiry_check_list(const char *store, const char *const *tps, size_t ntp,
+    time_t now, struct pki_expiry_state *st, pki_log_fn log, void *arg)
 {
 	struct pki_error	 err;
 	STACK_OF(X509)		*sk;
-	char			 dir[4096], **tps, label[PKI_NAME_MAX];
-	size_t			 ntp;
-	int			 rc, fired = 0;
+	char			 label[PKI_NAME_MAX];
+	int			 rc = 0, fired = 0;
 
-	if ((rc = store_path(dir, sizeof(dir), &err, "%s/%s", store,
-	    PKI_DIR_TRUSTPOINTS)) != 0 ||
-	    (rc = store_list(dir, NULL, true, &tps, &ntp, &err)) != 0)
-		return rc;
 	for (size_t i = 0; i < st->n; i++)
 		st->v[i].seen = false;
 	for (size_t i = 0; i < ntp && rc >= 0; i++) {
+		if (!pki_name_valid(tps[i]))
+			continue;
 		if (pki_trustpoint_cert(store, tps[i], &sk, label, sizeof(label),
 		    &err) == 0) {
 			rc = expiry_certs(st, tps[i], sk, false, now, log, arg);
@@ -204,11 +202,30 @@ pki_expiry_check(const char *store, time_t now, struct pki_expiry_state *st,
 			sk_X509_pop_free(sk, X509_free);
 		}
 	}
-	store_names_free(tps, ntp);
 	if (rc < 0)
 		return rc;
 	state_prune(st);
 	return fired;
+}
+
+/* Every trustpoint in the store. */
+int
+pki_expiry_check(const char *store, time_t now, struct pki_expiry_state *st,
+    pki_log_fn log, void *arg)
+{
+	struct pki_error	 err;
+	char			 dir[4096], **tps;
+	size_t			 ntp;
+	int			 rc;
+
+	if ((rc = store_path(dir, sizeof(dir), &err, "%s/%s", store,
+	    PKI_DIR_TRUSTPOINTS)) != 0 ||
+	    (rc = store_list(dir, NULL, true, &tps, &ntp, &err)) != 0)
+		return rc;
+	rc = pki_expiry_check_list(store, (const char *const *)tps, ntp, now, st,
+	    log, arg);
+	store_names_free(tps, ntp);
+	return rc;
 }
 
 void

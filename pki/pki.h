@@ -250,6 +250,9 @@ void		 pki_name_oneline(const X509_NAME *, char *, size_t);
 #define PKI_EXPIRY_NOT_YET	(1u << 4)
 int		 pki_expiry_check(const char *store, time_t now,
 		    struct pki_expiry_state *, pki_log_fn, void *arg);
+int		 pki_expiry_check_list(const char *store, const char *const *tps,
+		    size_t ntp, time_t now, struct pki_expiry_state *,
+		    pki_log_fn, void *arg);
 void		 pki_expiry_state_free(struct pki_expiry_state *);
 
 /* cli.c: "crypto ..." and "show crypto ..." on the store, without the daemon */

@@ -153,7 +153,7 @@ request_answer(struct revoke_request *rq, enum revocation_method method,
 	return res->status;
 }
 
-/* The file name of a source's answer in <cache_root>/<trustpoint>/. */
+/* The file name of a source's answer in the trustpoint's cache directory. */
 static void
 job_disk_name(struct revoke_job *job, const struct revoke_request *rq)
 {

@@ -120,6 +120,8 @@ struct revoke_options {
 						   Past it a check uses cached answers
 						   only, as when its wait has run out */
 	int		 max_redirects;		/* CRL GETs only; default 2 */
+	const char	*cache_subdir;		/* a directory inside each trustpoint's
+						   (pki.h: "revocation"); NULL: none */
 };
 
 struct revoke_stats {
@@ -140,8 +142,11 @@ void		 revoke_options_default(struct revoke_options *);
 
 /*
  * cache_root: where answers persist as <cache_root>/<trustpoint>/crl-<sha256
- * of the URL>.der and ocsp-<issuer key hash>-<serial>.der; NULL keeps them in
- * memory only. Starts the worker threads. NULL on failure, err says why.
+ * of the URL>.der and ocsp-<issuer key hash>-<serial>.der, or in
+ * <cache_root>/<trustpoint>/<cache_subdir>/ when the options name one (the
+ * daemon passes <pki-store>/trustpoints and "revocation", the layout of
+ * pki.h); NULL keeps them in memory only. Starts the worker threads. NULL on
+ * failure, err says why.
  */
 struct revoke_engine *revoke_engine_new(const char *cache_root,
 		    const struct revoke_options *, char *err, size_t errlen);
@@ -305,6 +310,7 @@ struct revoke_request {
 struct revoke_engine {
 	struct revoke_options	 re_opt;
 	char			 re_root[CONF_PATH_MAX];	/* "" = no disk cache */
+	char			 re_subdir[CONF_NAME_MAX];	/* "" = answers in <root>/<tp> */
 	pthread_mutex_t		 re_lock;
 	pthread_cond_t		 re_work;	/* jobs queued, or stopping */
 	pthread_cond_t		 re_tick;	/* the reaper's wake-up */

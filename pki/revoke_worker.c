@@ -65,8 +65,8 @@
 
 #define REVOKE_JOBS_MAX		1024	/* distinct fetches queued or running */
 #define REVOKE_SWEEP_MS		60000
-/* <root>/<trustpoint>/.<name>.XXXXXX */
-#define DISK_DIR_MAX		(CONF_PATH_MAX + CONF_NAME_MAX + 2)
+/* <root>/<trustpoint>[/<subdir>]/.<name>.XXXXXX */
+#define DISK_DIR_MAX		(CONF_PATH_MAX + 2 * CONF_NAME_MAX + 3)
 #define DISK_PATH_MAX		(DISK_DIR_MAX + 200 + 16)
 
 int64_t
@@ -233,18 +233,49 @@ request_complete(struct revoke_engine *e, struct revoke_request *rq)
 		return;
 }
 
-/* Disk: <root>/<trustpoint>/<name>, written atomically. */
+/* Disk: <root>/<trustpoint>[/<subdir>]/<name>, written atomically. */
+
+static int
+disk_dir(const struct revoke_engine *e, const char *trustpoint, char *dir,
+    size_t len)
+{
+	int	n;
+
+	if (e->re_subdir[0] != '\0')
+		n = snprintf(dir, len, "%s/%s/%s", e->re_root, trustpoint,
+		    e->re_subdir);
+	else
+		n = snprintf(dir, len, "%s/%s", e->re_root, trustpoint);
+	return n < 0 || (size_t)n >= len ? -1 : 0;
+}
 
 static int
 disk_path(const struct revoke_engine *e, const struct revoke_job *job,
     char *path, size_t len)
 {
-	if (e->re_root[0] == '\0' || job->job_disk_name[0] == '\0')
+	char	dir[DISK_DIR_MAX];
+
+	if (e->re_root[0] == '\0' || job->job_disk_name[0] == '\0' ||
+	    disk_dir(e, job->job_trustpoint, dir, sizeof(dir)) == -1)
 		return -1;
-	if ((size_t)snprintf(path, len, "%s/%s/%s", e->re_root, job->job_trustpoint,
-	    job->job_disk_name) >= len)
+	if ((size_t)snprintf(path, len, "%s/%s", dir, job->job_disk_name) >= len)
 		return -1;
 	return 0;
+}
+
+/* The trustpoint's directory (0700, as the store makes it), then the subdirectory. */
+static int
+disk_mkdirs(const struct revoke_engine *e, const char *trustpoint,
+    const char *dir)
+{
+	char	tpdir[DISK_DIR_MAX];
+
+	if (e->re_subdir[0] != '\0') {
+		snprintf(tpdir, sizeof(tpdir), "%s/%s", e->re_root, trustpoint);
+		if (mkdir(tpdir, 0700) == -1 && errno != EEXIST)
+			return -1;
+	}
+	return mkdir(dir, 0750) == -1 && errno != EEXIST ? -1 : 0;
 }
 
 static int
@@ -295,11 +326,11 @@ disk_save(const struct revoke_engine *e, const struct revoke_job *job,
 	char	 path[DISK_PATH_MAX], dir[DISK_DIR_MAX], tmp[DISK_PATH_MAX];
 	int	 fd, dfd, saved;
 
-	if (disk_path(e, job, path, sizeof(path)) == -1)
+	if (disk_path(e, job, path, sizeof(path)) == -1 ||
+	    disk_dir(e, job->job_trustpoint, dir, sizeof(dir)) == -1)
 		return 0;
-	snprintf(dir, sizeof(dir), "%s/%s", e->re_root, job->job_trustpoint);
 	snprintf(tmp, sizeof(tmp), "%s/.%s.XXXXXX", dir, job->job_disk_name);
-	if ((mkdir(dir, 0750) == -1 && errno != EEXIST) ||
+	if (disk_mkdirs(e, job->job_trustpoint, dir) == -1 ||
 	    (fd = mkostemp(tmp, O_CLOEXEC)) == -1)
 		goto fail;
 	if (disk_write_all(fd, buf, len) == -1 || fsync(fd) == -1 ||
@@ -741,6 +772,22 @@ engine_set_root(struct revoke_engine *e, const char *root, char *err,
 	return 0;
 }
 
+static int
+engine_set_subdir(struct revoke_engine *e, const char *subdir, char *err,
+    size_t errlen)
+{
+	if (subdir == NULL || subdir[0] == '\0')
+		return 0;
+	if (strlen(subdir) >= sizeof(e->re_subdir) ||
+	    !revoke_trustpoint_dir_ok(subdir)) {
+		snprintf(err, errlen, "revocation cache subdirectory %.64s: not a "
+		    "plain directory name", subdir);
+		return -1;
+	}
+	strcpy(e->re_subdir, subdir);
+	return 0;
+}
+
 struct revoke_engine *
 revoke_engine_new(const char *cache_root, const struct revoke_options *opt,
     char *err, size_t errlen)
@@ -764,10 +811,12 @@ revoke_engine_new(const char *cache_root, const struct revoke_options *opt,
 	TAILQ_INIT(&e->re_pending);
 	TAILQ_INIT(&e->re_done);
 	e->re_efd = -1;
-	if (engine_set_root(e, cache_root, err, errlen) == -1) {
+	if (engine_set_root(e, cache_root, err, errlen) == -1 ||
+	    engine_set_subdir(e, e->re_opt.cache_subdir, err, errlen) == -1) {
 		free(e);
 		return NULL;
 	}
+	e->re_opt.cache_subdir = NULL;	/* the caller's string; re_subdir has it */
 	if (engine_init_sync(e) == -1 ||
 	    (e->re_efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) == -1) {
 		snprintf(err, errlen, "revocation engine: %s", strerror(errno));
@@ -905,7 +954,7 @@ revoke_flush(struct revoke_engine *e, const char *trustpoint)
 {
 	struct dirent	*de;
 	DIR		*d;
-	char		 dir[CONF_PATH_MAX + sizeof(de->d_name) + 2];
+	char		 dir[DISK_DIR_MAX];
 
 	pthread_mutex_lock(&e->re_lock);
 	cache_drop(e, 0, trustpoint, trustpoint == NULL);
@@ -913,20 +962,18 @@ revoke_flush(struct revoke_engine *e, const char *trustpoint)
 	if (e->re_root[0] == '\0')
 		return;
 	if (trustpoint != NULL) {
-		if (revoke_trustpoint_dir_ok(trustpoint)) {
-			snprintf(dir, sizeof(dir), "%s/%s", e->re_root, trustpoint);
+		if (revoke_trustpoint_dir_ok(trustpoint) &&
+		    disk_dir(e, trustpoint, dir, sizeof(dir)) == 0)
 			disk_flush_dir(dir);
-		}
 		return;
 	}
 	if ((d = opendir(e->re_root)) == NULL)
 		return;
 	while ((de = readdir(d)) != NULL)
 		if (revoke_trustpoint_dir_ok(de->d_name) &&
-		    strlen(de->d_name) < CONF_NAME_MAX) {
-			snprintf(dir, sizeof(dir), "%s/%s", e->re_root, de->d_name);
+		    strlen(de->d_name) < CONF_NAME_MAX &&
+		    disk_dir(e, de->d_name, dir, sizeof(dir)) == 0)
 			disk_flush_dir(dir);
-		}
 	closedir(d);
 }
 

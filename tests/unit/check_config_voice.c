@@ -577,6 +577,43 @@ START_TEST(sipktls_tls_settings)
 }
 END_TEST
 
+START_TEST(sipktls_revocation_settings)
+{
+	struct config	*c = OK("sipktls\n control-socket /run/x/ctl.sock\n");
+	char		*out;
+
+	ck_assert_uint_eq(c->revocation_fetch_timeout, 5);
+	ck_assert_uint_eq(c->revocation_wait, 10000);
+	out = print_running(c);
+	ck_assert_ptr_null(strstr(out, "revocation"));
+	free(out);
+	config_free(c);
+	c = OK("sipktls\n revocation fetch-timeout 2\n revocation wait 0\n");
+	ck_assert_uint_eq(c->revocation_fetch_timeout, 2);
+	ck_assert_uint_eq(c->revocation_wait, 0);
+	out = print_running(c);
+	ck_assert_ptr_nonnull(strstr(out, " revocation fetch-timeout 2\n"
+	    " revocation wait 0\n"));
+	free(out);
+	config_free(c);
+	c = OK("sipktls\n revocation fetch-timeout 60\n revocation wait 60000\n"
+	    " no revocation fetch-timeout\n no revocation wait\n");
+	ck_assert_uint_eq(c->revocation_fetch_timeout, 5);
+	ck_assert_uint_eq(c->revocation_wait, 10000);
+	config_free(c);
+	BAD("sipktls\n revocation fetch-timeout 0\n",
+	    "t.conf:2: revocation fetch-timeout \"0\" out of range 1-60");
+	BAD("sipktls\n revocation fetch-timeout 61\n",
+	    "t.conf:2: revocation fetch-timeout \"61\" out of range 1-60");
+	BAD("sipktls\n revocation wait 60001\n",
+	    "t.conf:2: revocation wait \"60001\" out of range 0-60000");
+	BAD("sipktls\n revocation wait soon\n",
+	    "t.conf:2: revocation wait \"soon\" is not a number");
+	BAD("sipktls\n revocation\n", "t.conf:2: incomplete or unknown command "
+	    "\"revocation\" in sipktls mode (usage: revocation fetch-timeout SECONDS)");
+}
+END_TEST
+
 Suite *
 suite_voice_service(void)
 {
@@ -630,6 +667,7 @@ suite_sipktls(void)
 	tcase_add_test(tc, sipktls_default_store);
 	tcase_add_test(tc, sipktls_errors);
 	tcase_add_test(tc, sipktls_tls_settings);
+	tcase_add_test(tc, sipktls_revocation_settings);
 	suite_add_tcase(s, tc);
 	return s;
 }

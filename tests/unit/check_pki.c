@@ -1330,6 +1330,42 @@ START_TEST(expiry_thresholds_fire_once)
 }
 END_TEST
 
+/* The daemon names the trustpoints it uses; the others are not looked at. */
+START_TEST(expiry_list_named_only)
+{
+	static const char *const	 other[] = { "OTHER", "../TP" };
+	static const char *const	 named[] = { "NOT-IN-STORE", "TP" };
+	struct config			*cfg = cfg_make(tp_conf);
+	EVP_PKEY			*k = store_with_key();
+	struct pki_expiry_state		 st = { 0 };
+	struct ca			 ca;
+	struct pki_error		 err;
+	struct logged			 l = { 0 };
+	STACK_OF(X509)			*sk;
+	time_t				 now = time(NULL);
+
+	ca_make(&ca, "");
+	sk = certs(ca.root, NULL, NULL);
+	ck_assert_int_eq(pki_authenticate(store, cfg, "TP", sk, now, NULL, NULL,
+	    &err), 0);
+	sk_X509_pop_free(sk, X509_free);
+	leaf_import(cfg, &ca, k, 10);
+	ck_assert_int_eq(pki_expiry_check_list(store, other, 2, now, &st,
+	    log_capture, &l), 0);
+	ck_assert_int_eq(l.n, 0);
+	ck_assert_uint_eq(st.n, 0);
+	ck_assert_int_eq(pki_expiry_check_list(store, named, 2, now, &st,
+	    log_capture, &l), 1);
+	ck_assert_msg(strstr(l.msg[0], "certificate for trustpoint TP ") &&
+	    strstr(l.msg[0], "expires in 10 days"), "%s", l.msg[0]);
+	ck_assert_uint_eq(st.n, 3);
+	pki_expiry_state_free(&st);
+	EVP_PKEY_free(k);
+	ca_free(&ca);
+	config_free(cfg);
+}
+END_TEST
+
 /* ---- the command layer ----------------------------------------------- */
 
 static int
@@ -1462,6 +1498,7 @@ pki_suite(void)
 	tcase_add_test(tc, import_chain_errors);
 	tcase_add_test(tc, import_and_load_identity);
 	tcase_add_test(tc, expiry_thresholds_fire_once);
+	tcase_add_test(tc, expiry_list_named_only);
 	tcase_add_test(tc, cli_words_and_answers);
 	suite_add_tcase(s, tc);
 	return s;
