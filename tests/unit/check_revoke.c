@@ -774,7 +774,9 @@ tp_init(struct trustpoint_config *tp, enum revocation_method m0,
 	snprintf(tp->name, sizeof(tp->name), "TP");
 	tp->revocation[0] = m0;
 	tp->revocation[1] = m1;
-	snprintf(tp->crl_url, sizeof(tp->crl_url), "%s", crl ? crl : "");
+	ck_assert_uint_lt(strlen(crl ? crl : ""), sizeof(tp->crl_url));
+	snprintf(tp->crl_url, sizeof(tp->crl_url), "%.*s",
+	    (int)sizeof(tp->crl_url) - 1, crl ? crl : "");
 }
 
 START_TEST(engine_none_answers_at_once)
