@@ -35,6 +35,17 @@
 #define DP_ZC_SLOTS		16	/* zero-copy sends awaiting notification, per side */
 #define DP_PLAIN_MAX		(16 * 1024 + 256)	/* one TLS record's plaintext */
 #define DP_WHEEL_SLOTS		1024
+#define DP_SEND_IOV		8	/* send queue chunks gathered per send */
+
+/*
+ * A gathered send's header. The kernel reads it when the SQE is submitted
+ * (IORING_FEAT_SUBMIT_STABLE), so one per SQ entry, indexed like the SQE,
+ * is never overwritten too early.
+ */
+struct dp_sendmsg {
+	struct msghdr	 mh;
+	struct iovec	 iov[DP_SEND_IOV];
+};
 
 /*
  * user_data, as in liburing's examples/proxy.h: everything a completion needs
@@ -116,6 +127,12 @@ struct tls_side_ops {
 	int		(*send)(struct dp_conn *, const uint8_t *, size_t, bool msg);
 	int		(*close_notify)(struct dp_conn *);
 	void		(*free)(struct dp_conn *);
+	/*
+	 * NULL, or: send() may hold plaintext back (to make one record of
+	 * several messages) until this, which the relay calls at the end of
+	 * every completion; a message counts in WriteQ-Size once flushed.
+	 */
+	int		(*flush)(struct dp_conn *);
 };
 
 #define TLS_RECV_CLOSED	1	/* recv(): the peer sent close_notify */
@@ -210,6 +227,7 @@ struct dp_thread {
 	unsigned		 zc_flags;	/* IORING_SEND_ZC_REPORT_USAGE if taken */
 	bool			 zc_avail;	/* kernel has SEND_ZC */
 	bool			 nodelay_ok;	/* URING_CMD setsockopt works */
+	struct dp_sendmsg	*smsg;		/* one per SQ entry */
 
 	/* provided receive buffers */
 	struct io_uring_buf_ring *br;

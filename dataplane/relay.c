@@ -230,11 +230,24 @@ relay_peer_closed(struct dp_conn *c, bool notify)
 	conn_timer_arm(c);
 }
 
+/* Plaintext the TLS side held back during this completion goes out now. */
+static int
+relay_flush(struct dp_conn *c)
+{
+	int	rc;
+
+	if (c->tls->flush == NULL)
+		return 0;
+	rc = c->tls->flush(c);
+	conn_note_writeq(c);
+	return rc;
+}
+
 void
 relay_on_recv(struct dp_conn *c, int side, const uint8_t *data, size_t len)
 {
 	struct dp_side	*s = &c->side[side];
-	int		 rc;
+	int		 rc, frc;
 
 	if (c->dead || s->in_done)
 		return;
@@ -245,6 +258,9 @@ relay_on_recv(struct dp_conn *c, int side, const uint8_t *data, size_t len)
 		rc = relay_datagram(c, data, len);
 	else
 		rc = relay_frame(c, SIDE_BE, data, len);
+	/* also after an error: the messages framed before it are whole */
+	if ((frc = relay_flush(c)) < 0 && rc >= 0)
+		rc = frc;
 	if (rc == TLS_RECV_CLOSED)
 		relay_peer_closed(c, true);
 	else if (rc == -ENOMEM)

@@ -154,6 +154,8 @@ ring_setup(struct dp_thread *t)
 		return rc;
 	}
 	(void)io_uring_register_ring_fd(&t->ring);	/* cheaper enter, optional */
+	if ((t->smsg = calloc(t->ring.sq.ring_entries, sizeof(*t->smsg))) == NULL)
+		return -ENOMEM;
 	if ((rc = ring_bufs_setup(t)) < 0)
 		return rc;
 	if ((t->wake_fd = eventfd(0, EFD_CLOEXEC)) == -1)
@@ -167,6 +169,8 @@ ring_teardown(struct dp_thread *t)
 	if (t->ring_ok)
 		io_uring_queue_exit(&t->ring);
 	t->ring_ok = false;
+	free(t->smsg);
+	t->smsg = NULL;
 	if (t->br != NULL)
 		munmap(t->br, t->br_len);
 	if (t->bufs != NULL)
@@ -258,9 +262,34 @@ zc_slot_free(const struct dp_side *s)
 }
 
 /*
+ * A copying send of up to DP_SEND_IOV queued chunks: a burst that spilled
+ * over several (eight INVITEs are 12 KB) leaves in one SENDMSG, a lone chunk
+ * in a plain SEND. The header sits in the SQE's own slot (dp_sendmsg).
+ */
+static void
+ring_prep_copy(struct dp_thread *t, struct dp_side *s, struct io_uring_sqe *sqe)
+{
+	struct dp_sendmsg	*m = &t->smsg[sqe - t->ring.sq.sqes];
+	size_t			 len;
+	unsigned		 niov;
+
+	niov = sendq_peek_iov(&s->sq, m->iov, DP_SEND_IOV, &len);
+	if (niov == 1) {
+		io_uring_prep_send(sqe, (int)s->slot, m->iov[0].iov_base,
+		    m->iov[0].iov_len, MSG_NOSIGNAL);
+		return;
+	}
+	memset(&m->mh, 0, sizeof(m->mh));
+	m->mh.msg_iov = m->iov;
+	m->mh.msg_iovlen = niov;
+	io_uring_prep_sendmsg(sqe, (int)s->slot, &m->mh, MSG_NOSIGNAL);
+}
+
+/*
  * One send in flight per side keeps the byte order without linked chains.
- * Large chunks go zero-copy when the socket allows it (see dataplane.c for
- * the threshold's measurements); the chunk then lives until the notification.
+ * A large head chunk goes zero-copy when the socket allows it (see
+ * dataplane.c for the threshold's measurements); the chunk then lives until
+ * the notification. Otherwise the send gathers several chunks.
  */
 void
 ring_send(struct dp_conn *c, int side)
@@ -277,21 +306,19 @@ ring_send(struct dp_conn *c, int side)
 	if (len > UINT32_MAX)
 		len = UINT32_MAX;
 	k = s->zc_ok && len >= t->dp->opt.zc_threshold ? zc_slot_free(s) : -1;
+	sqe = conn_sqe(c);
 	if (k >= 0) {
-		sqe = conn_sqe(c);
 		io_uring_prep_send_zc(sqe, (int)s->slot, data, len, MSG_NOSIGNAL,
 		    t->zc_flags);
 		s->zc_slot[k] = sendq_zc_hold(&s->sq);
 		s->send_ud = ud_encode(OP_SEND_ZC, (unsigned)side | (unsigned)k << 1,
 		    c->gen, c->idx);
-		io_uring_sqe_set_data64(sqe, s->send_ud);
 		STAT_INC(t, zc_sends);
 	} else {
-		sqe = conn_sqe(c);
-		io_uring_prep_send(sqe, (int)s->slot, data, len, MSG_NOSIGNAL);
+		ring_prep_copy(t, s, sqe);
 		s->send_ud = ud_encode(OP_SEND, (unsigned)side, c->gen, c->idx);
-		io_uring_sqe_set_data64(sqe, s->send_ud);
 	}
+	io_uring_sqe_set_data64(sqe, s->send_ud);
 	sqe->flags |= IOSQE_FIXED_FILE;
 	s->send_busy = true;
 }

@@ -122,6 +122,31 @@ sendq_peek(const struct sendq *q, size_t *len)
 	return h->data + h->off;
 }
 
+/*
+ * The unsent bytes of up to max chunks from the head, for one gathered send:
+ * a burst that spilled over several chunks leaves in one call. Datagram mode
+ * gives the head chunk only. Returns the iovec count, 0 when empty.
+ */
+unsigned
+sendq_peek_iov(const struct sendq *q, struct iovec *iov, unsigned max, size_t *len)
+{
+	const struct sq_chunk	*ch;
+	unsigned		 n = 0;
+
+	*len = 0;
+	for (ch = q->head; ch != NULL && n < max; ch = ch->next) {
+		if (ch->off == ch->len)
+			break;
+		iov[n].iov_base = (void *)(ch->data + ch->off);
+		iov[n].iov_len = ch->len - ch->off;
+		*len += iov[n].iov_len;
+		n++;
+		if (q->datagram)
+			break;
+	}
+	return n;
+}
+
 /* Marks the head chunk as read by a zero-copy send until its notification. */
 struct sq_chunk *
 sendq_zc_hold(struct sendq *q)

@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/uio.h>
 
 /* Small messages share a chunk, so several go out in one send. */
 #define SQ_CHUNK_MIN	4096
@@ -38,6 +39,8 @@ int		 sendq_append(struct sendq *, const void *, size_t);
 void		 sendq_end_message(struct sendq *);
 int		 sendq_push_message(struct sendq *, const void *, size_t);
 const uint8_t	*sendq_peek(const struct sendq *, size_t *len);
+unsigned	 sendq_peek_iov(const struct sendq *, struct iovec *, unsigned max,
+		    size_t *len);
 size_t		 sendq_consume(struct sendq *, size_t n);
 struct sq_chunk	*sendq_zc_hold(struct sendq *);
 void		 sendq_zc_release(struct sendq *, struct sq_chunk *);

@@ -2,7 +2,9 @@
  * The userspace TLS side: OpenSSL runs over one custom BIO whose read takes
  * from the receive buffer the ring just filled and whose write appends
  * ciphertext to the TLS side's send queue, so no socket call and no memory
- * BIO copy sits between the ring and SSL_read/SSL_write.
+ * BIO copy sits between the ring and SSL_read/SSL_write. Plaintext for the
+ * peer is gathered per completion so that one record carries what one read
+ * brought.
  */
 #include "autoconf.h"
 
@@ -25,6 +27,22 @@ struct tls_user {
 	size_t		 inlen;
 };
 
+/*
+ * The messages one completion relays towards the peer (the eight 200 OKs one
+ * backend read brings) collect here and leave as one SSL_write: one record,
+ * one send, one allocation instead of eight. The relay flushes at the end of
+ * each completion, so one buffer per thread serves every connection.
+ */
+#define TLS_ACC_MAX	16384	/* one full record's plaintext */
+
+struct tls_acc {
+	struct dp_conn	*c;		/* whose plaintext is pending, or NULL */
+	size_t		 len;
+	unsigned	 msgs;		/* whole messages in buf */
+	uint8_t		 buf[TLS_ACC_MAX];
+};
+
+static _Thread_local struct tls_acc	 tls_acc;
 static BIO_METHOD	*ring_bio_method;
 static pthread_once_t	 ring_bio_once = PTHREAD_ONCE_INIT;
 
@@ -153,8 +171,9 @@ tls_user_recv(struct dp_conn *c, const uint8_t *data, size_t len)
 
 	u->in = data;
 	u->inlen = len;
+	/* failures clear what they leave, so once per completion is enough */
+	ERR_clear_error();
 	for (;;) {
-		ERR_clear_error();
 		if (SSL_read_ex(u->ssl, c->t->plain, sizeof(c->t->plain), &got) == 1) {
 			if ((rc = relay_plain_in(c, c->t->plain, got)) < 0)
 				break;
@@ -179,19 +198,68 @@ tls_user_recv(struct dp_conn *c, const uint8_t *data, size_t len)
 	return rc;
 }
 
+/* Encrypts into the send queue; the error queue is only touched on failure. */
 static int
-tls_user_send(struct dp_conn *c, const uint8_t *data, size_t len, bool msg)
+tls_user_write(struct dp_conn *c, const uint8_t *data, size_t len, unsigned msgs)
 {
 	struct tls_user	*u = c->tls_ctx;
 	size_t		 w;
 
-	ERR_clear_error();
 	if (SSL_write_ex(u->ssl, data, len, &w) != 1 || w != len) {
 		tls_user_log(c, "write");
 		return -EPROTO;
 	}
-	if (msg)
+	while (msgs-- > 0)
 		sendq_end_message(&c->side[SIDE_TLS].sq);
+	return 0;
+}
+
+/* What is pending goes out as one record; nothing pending is a no-op. */
+static int
+tls_user_flush(struct dp_conn *c)
+{
+	struct tls_acc	*a = &tls_acc;
+	size_t		 len = a->len;
+	unsigned	 msgs = a->msgs;
+
+	if (a->c != c || len == 0)
+		return 0;
+	a->c = NULL;
+	a->len = 0;
+	a->msgs = 0;
+	if (c->dead)
+		return 0;
+	return tls_user_write(c, a->buf, len, msgs);
+}
+
+/* Another connection's leftovers: only if a caller forgot to flush. */
+static void
+tls_acc_take(struct dp_conn *c)
+{
+	struct dp_conn	*other = tls_acc.c;
+
+	if (other == NULL || other == c)
+		return;
+	if (tls_user_flush(other) == -EPROTO)
+		conn_shutdown(other, WHY_TLS_ERROR);
+	conn_dirty(other);
+}
+
+static int
+tls_user_send(struct dp_conn *c, const uint8_t *data, size_t len, bool msg)
+{
+	struct tls_acc	*a = &tls_acc;
+	int		 rc;
+
+	tls_acc_take(c);
+	if (a->len + len > sizeof(a->buf) && (rc = tls_user_flush(c)) != 0)
+		return rc;
+	if (len >= sizeof(a->buf))
+		return tls_user_write(c, data, len, msg ? 1 : 0);
+	memcpy(a->buf + a->len, data, len);
+	a->len += len;
+	a->msgs += msg ? 1 : 0;
+	a->c = c;
 	return 0;
 }
 
@@ -199,7 +267,11 @@ static int
 tls_user_close_notify(struct dp_conn *c)
 {
 	struct tls_user	*u = c->tls_ctx;
+	int		 rc;
 
+	/* close_notify follows whatever this completion relayed */
+	if ((rc = tls_user_flush(c)) != 0)
+		return rc;
 	ERR_clear_error();
 	if (SSL_shutdown(u->ssl) < 0) {
 		/* after a fatal alert there is no close_notify to send */
@@ -216,6 +288,11 @@ tls_user_free(struct dp_conn *c)
 
 	if (u == NULL)
 		return;
+	if (tls_acc.c == c) {
+		tls_acc.c = NULL;
+		tls_acc.len = 0;
+		tls_acc.msgs = 0;
+	}
 	SSL_free(u->ssl);
 	free(u);
 	c->tls_ctx = NULL;
@@ -225,6 +302,7 @@ const struct tls_side_ops tls_user_ops = {
 	.name = "userspace",
 	.recv = tls_user_recv,
 	.send = tls_user_send,
+	.flush = tls_user_flush,
 	.close_notify = tls_user_close_notify,
 	.free = tls_user_free,
 };

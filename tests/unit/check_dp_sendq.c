@@ -93,15 +93,48 @@ START_TEST(append_without_end_is_not_a_message)
 }
 END_TEST
 
+/* A burst over several chunks is offered as one gathered send, partly sent. */
+START_TEST(gathered_send_spans_chunks)
+{
+	static uint8_t	 msg[1500];
+	struct iovec	 iov[8];
+	size_t		 len, total = 0;
+	unsigned	 n;
+
+	for (int i = 0; i < 8; i++)
+		ck_assert_int_eq(sendq_push_message(&q, msg, sizeof(msg)), 0);
+	n = sendq_peek_iov(&q, iov, 8, &len);
+	ck_assert_uint_gt(n, 2);
+	ck_assert_uint_eq(len, 8 * sizeof(msg));
+	for (unsigned i = 0; i < n; i++)
+		total += iov[i].iov_len;
+	ck_assert_uint_eq(total, len);
+	ck_assert_uint_eq(sendq_peek_iov(&q, iov, 2, &len), 2);
+	ck_assert_uint_eq(len, iov[0].iov_len + iov[1].iov_len);
+	/* a short send ending inside the third chunk: its messages still count */
+	ck_assert_uint_eq(sendq_consume(&q, 9 * 1024), 5);
+	ck_assert_uint_eq(q.msgs, 3);
+	n = sendq_peek_iov(&q, iov, 8, &len);
+	ck_assert_uint_eq(len, 8 * sizeof(msg) - 9 * 1024);
+	ck_assert_uint_eq(sendq_consume(&q, len), 3);
+	ck_assert_uint_eq(sendq_peek_iov(&q, iov, 8, &len), 0);
+	ck_assert_uint_eq(len, 0);
+}
+END_TEST
+
 START_TEST(datagrams_stay_whole)
 {
-	size_t	n;
+	struct iovec	iov[4];
+	size_t		n;
 
 	sendq_clear(&q);
 	sendq_init(&q, true);
 	sendq_push_message(&q, "one", 3);
 	sendq_push_message(&q, "two!", 4);
 	ck_assert_ptr_ne(q.head, q.tail);
+	/* one datagram per send, never gathered */
+	ck_assert_uint_eq(sendq_peek_iov(&q, iov, 4, &n), 1);
+	ck_assert_uint_eq(n, 3);
 	ck_assert_mem_eq(sendq_peek(&q, &n), "one", 3);
 	ck_assert_uint_eq(n, 3);
 	ck_assert_uint_eq(sendq_consume(&q, 3), 1);
@@ -160,6 +193,7 @@ sendq_suite(void)
 	tcase_add_test(tc, short_send_completes_no_message);
 	tcase_add_test(tc, message_spanning_chunks_counts_once);
 	tcase_add_test(tc, append_without_end_is_not_a_message);
+	tcase_add_test(tc, gathered_send_spans_chunks);
 	tcase_add_test(tc, datagrams_stay_whole);
 	tcase_add_test(tc, zero_copy_chunk_lives_until_notified);
 	tcase_add_test(tc, notification_before_completion_keeps_chunk);
