@@ -262,6 +262,7 @@ static int
 ctl_show_detail(struct sipktlsd *sd, const char *arg, FILE *out, char *why,
     size_t len)
 {
+	dp_link_writeq(sd);
 	show_connections(sd, out, true);
 	return 0;
 }

@@ -140,6 +140,7 @@ bool		 dp_link_attach(struct sipktlsd *, struct conn *,
 		    const struct session_facts *, int fd, SSL *);
 bool		 dp_link_clear(struct sipktlsd *, struct conn *);
 void		 dp_link_counters(const struct sipktlsd *, struct tls_counters *);
+void		 dp_link_writeq(struct sipktlsd *);
 
 /* sipktlsd.c */
 uint64_t	 now_ms(void);

@@ -10,6 +10,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
 
@@ -219,4 +220,27 @@ dp_link_counters(const struct sipktlsd *sd, struct tls_counters *tc)
 		tc->max_sendq = d.max_sendq;
 		tc->max_sendq_peer = d.max_sendq_peer;
 	}
+}
+
+/*
+ * WriteQ-Size of every relayed connection as the dataplane counts it now:
+ * after the hand-off the control plane's own row learns nothing by itself.
+ */
+void
+dp_link_writeq(struct sipktlsd *sd)
+{
+	struct dp_conn_info	*v;
+	struct conn		*c;
+	size_t			 n;
+
+	if (sd->dp == NULL || dataplane_snapshot(sd->dp, &v, &n) < 0)
+		return;
+	/* a row the dataplane no longer has has just ended: nothing queued */
+	for (size_t i = 0; i < sd->conns.n; i++)
+		sd->conns.v[i]->writeq = 0;
+	for (size_t i = 0; i < n; i++) {
+		if ((c = conn_find_id(sd, v[i].conn_id)) != NULL && c->relayed)
+			c->writeq = v[i].writeq;
+	}
+	free(v);
 }
