@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "dataplane/dataplane.h"
 
 struct config *
 config_new(void)
@@ -29,6 +30,13 @@ config_new(void)
 	cfg->security_level = -1;
 	cfg->revocation_fetch_timeout = CONF_DEFAULT_REVOKE_TIMEOUT;
 	cfg->revocation_wait = CONF_DEFAULT_REVOKE_WAIT;
+	cfg->dp_max_header = DP_DEFAULT_MAX_HEADER;
+	cfg->dp_max_body = DP_DEFAULT_MAX_BODY;
+	cfg->dp_wq_bytes = DP_DEFAULT_WQ_BYTES;
+	cfg->dp_wq_msgs = DP_DEFAULT_WQ_MSGS;
+	cfg->dp_zc_threshold = DP_DEFAULT_ZC_THRESHOLD;
+	cfg->dp_connect_ms = DP_DEFAULT_CONNECT_MS;
+	cfg->dp_linger_ms = DP_DEFAULT_LINGER_MS;
 	strcpy(cfg->control_socket, SIPKTLS_DEFAULT_SOCKET);
 	return cfg;
 }

@@ -219,6 +219,14 @@ struct config {
 	unsigned	 revocation_fetch_timeout;	/* seconds per CRL or OCSP exchange */
 	unsigned	 revocation_wait;	/* ms a handshake waits for an answer */
 	enum ktls_mode { KTLS_CONF_PREFERRED = 0, KTLS_CONF_OFF, KTLS_CONF_REQUIRED } ktls_mode;
+	/* dataplane limits, read when it starts (dataplane.h's defaults) */
+	unsigned	 dp_max_header;		/* bytes of a SIP message's header */
+	unsigned	 dp_max_body;		/* bytes of its body */
+	unsigned	 dp_wq_bytes;		/* queued towards one side: stop reading */
+	unsigned	 dp_wq_msgs;		/* the other side above either */
+	unsigned	 dp_zc_threshold;	/* SEND_ZC from this many bytes */
+	unsigned	 dp_connect_ms;		/* backend connect timeout */
+	unsigned	 dp_linger_ms;		/* wait for the peer's close_notify */
 	char		 global_bind[CONF_NAME_MAX];	/* voice service voip / sip / bind control */
 
 	struct trustpoint_config	*trustpoints;

@@ -13,6 +13,7 @@
 #include <strings.h>
 
 #include "config_parse.h"
+#include "dataplane/dataplane.h"
 
 #define ARGV(i)		((i) < a->argc ? a->argv[(i)] : "")
 #define IS(i, w)	(a->argc > (i) && strcasecmp(a->argv[(i)], (w)) == 0)
@@ -1428,6 +1429,21 @@ static const struct {
 	    1, 60, CONF_DEFAULT_REVOKE_TIMEOUT },
 	{ "revocation wait", offsetof(struct config, revocation_wait),
 	    0, 60000, CONF_DEFAULT_REVOKE_WAIT },
+	/* a header must hold a request line; a queue at least one such header */
+	{ "dataplane max-header-size", offsetof(struct config, dp_max_header),
+	    1024, 65536, DP_DEFAULT_MAX_HEADER },
+	{ "dataplane max-body-size", offsetof(struct config, dp_max_body),
+	    1, 1048576, DP_DEFAULT_MAX_BODY },
+	{ "dataplane write-queue bytes", offsetof(struct config, dp_wq_bytes),
+	    16384, 67108864, DP_DEFAULT_WQ_BYTES },
+	{ "dataplane write-queue messages", offsetof(struct config, dp_wq_msgs),
+	    1, 65536, DP_DEFAULT_WQ_MSGS },
+	{ "dataplane zero-copy threshold", offsetof(struct config, dp_zc_threshold),
+	    4096, 16777216, DP_DEFAULT_ZC_THRESHOLD },
+	{ "dataplane backend connect-timeout", offsetof(struct config, dp_connect_ms),
+	    100, 60000, DP_DEFAULT_CONNECT_MS },
+	{ "dataplane close-notify linger", offsetof(struct config, dp_linger_ms),
+	    100, 60000, DP_DEFAULT_LINGER_MS },
 };
 
 static int
@@ -1449,6 +1465,13 @@ static int cmd_sk_tickets(struct parser *p, struct cmd_args *a) { return sk_numb
 static int cmd_sk_rotation(struct parser *p, struct cmd_args *a) { return sk_number(p, a, 3); }
 static int cmd_sk_rev_timeout(struct parser *p, struct cmd_args *a) { return sk_number(p, a, 4); }
 static int cmd_sk_rev_wait(struct parser *p, struct cmd_args *a) { return sk_number(p, a, 5); }
+static int cmd_sk_dp_header(struct parser *p, struct cmd_args *a) { return sk_number(p, a, 6); }
+static int cmd_sk_dp_body(struct parser *p, struct cmd_args *a) { return sk_number(p, a, 7); }
+static int cmd_sk_dp_wq_bytes(struct parser *p, struct cmd_args *a) { return sk_number(p, a, 8); }
+static int cmd_sk_dp_wq_msgs(struct parser *p, struct cmd_args *a) { return sk_number(p, a, 9); }
+static int cmd_sk_dp_zc(struct parser *p, struct cmd_args *a) { return sk_number(p, a, 10); }
+static int cmd_sk_dp_connect(struct parser *p, struct cmd_args *a) { return sk_number(p, a, 11); }
+static int cmd_sk_dp_linger(struct parser *p, struct cmd_args *a) { return sk_number(p, a, 12); }
 
 static int
 cmd_sk_keyfile(struct parser *p, struct cmd_args *a)
@@ -1508,6 +1531,20 @@ static const struct command sipktls_cmds[] = {
 	{ "control-socket", 1, 1, cmd_sk_socket, CMD_NO, "control-socket PATH" },
 	{ "pki-store", 1, 1, cmd_sk_store, CMD_NO, "pki-store DIRECTORY" },
 	{ "dataplane threads", 1, 1, cmd_sk_threads, CMD_NO, "dataplane threads N" },
+	{ "dataplane max-header-size", 1, 1, cmd_sk_dp_header, CMD_NO,
+	    "dataplane max-header-size BYTES" },
+	{ "dataplane max-body-size", 1, 1, cmd_sk_dp_body, CMD_NO,
+	    "dataplane max-body-size BYTES" },
+	{ "dataplane write-queue bytes", 1, 1, cmd_sk_dp_wq_bytes, CMD_NO,
+	    "dataplane write-queue bytes BYTES" },
+	{ "dataplane write-queue messages", 1, 1, cmd_sk_dp_wq_msgs, CMD_NO,
+	    "dataplane write-queue messages N" },
+	{ "dataplane zero-copy threshold", 1, 1, cmd_sk_dp_zc, CMD_NO,
+	    "dataplane zero-copy threshold BYTES" },
+	{ "dataplane backend connect-timeout", 1, 1, cmd_sk_dp_connect, CMD_NO,
+	    "dataplane backend connect-timeout MILLISECONDS" },
+	{ "dataplane close-notify linger", 1, 1, cmd_sk_dp_linger, CMD_NO,
+	    "dataplane close-notify linger MILLISECONDS" },
 	{ "connection limit", 1, 1, cmd_sk_limit, CMD_NO, "connection limit N" },
 	{ NULL, 0, 0, NULL, 0, NULL }
 };

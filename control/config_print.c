@@ -6,10 +6,12 @@
 #include "autoconf.h"
 
 #include <arpa/inet.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "config.h"
+#include "dataplane/dataplane.h"
 
 static const char *const revocation_names[] = { "", "crl", "ocsp", "none" };
 static const char *const cnsan_names[] = { "off", "server", "client", "bidirectional" };
@@ -215,6 +217,40 @@ print_dial_peer(const struct dial_peer_config *d, FILE *fp)
 	fprintf(fp, "!\n");
 }
 
+/* The dataplane's limits, where they differ from its defaults. */
+static void
+print_dp_limits(const struct config *cfg, FILE *fp)
+{
+	static const struct {
+		const char	*words;
+		size_t		 off;
+		unsigned	 def;
+	} row[] = {
+		{ "max-header-size", offsetof(struct config, dp_max_header),
+		    DP_DEFAULT_MAX_HEADER },
+		{ "max-body-size", offsetof(struct config, dp_max_body),
+		    DP_DEFAULT_MAX_BODY },
+		{ "write-queue bytes", offsetof(struct config, dp_wq_bytes),
+		    DP_DEFAULT_WQ_BYTES },
+		{ "write-queue messages", offsetof(struct config, dp_wq_msgs),
+		    DP_DEFAULT_WQ_MSGS },
+		{ "zero-copy threshold", offsetof(struct config, dp_zc_threshold),
+		    DP_DEFAULT_ZC_THRESHOLD },
+		{ "backend connect-timeout", offsetof(struct config, dp_connect_ms),
+		    DP_DEFAULT_CONNECT_MS },
+		{ "close-notify linger", offsetof(struct config, dp_linger_ms),
+		    DP_DEFAULT_LINGER_MS },
+	};
+
+	for (size_t i = 0; i < sizeof(row) / sizeof(row[0]); i++) {
+		unsigned v = *(const unsigned *)(const void *)((const char *)cfg +
+		    row[i].off);
+
+		if (v != row[i].def)
+			fprintf(fp, " dataplane %s %u\n", row[i].words, v);
+	}
+}
+
 void
 config_print_running(const struct config *cfg, FILE *fp)
 {
@@ -236,6 +272,7 @@ config_print_running(const struct config *cfg, FILE *fp)
 		fprintf(fp, " pki-store %s\n", cfg->pki_store);
 	if (cfg->dataplane_threads)
 		fprintf(fp, " dataplane threads %u\n", cfg->dataplane_threads);
+	print_dp_limits(cfg, fp);
 	fprintf(fp, " connection limit %u\n", cfg->connection_limit);
 	/* like IOS, defaults are not shown */
 	if (cfg->handshake_timeout != CONF_DEFAULT_HS_TIMEOUT)

@@ -61,6 +61,13 @@ dp_link_start(struct sipktlsd *sd)
 	if (cfg->connection_limit > 0)
 		o.conn_limit = cfg->connection_limit;
 	o.aging_ms = cfg->aging_tls_minutes * 60U * 1000U;
+	o.max_header = cfg->dp_max_header;
+	o.max_body = cfg->dp_max_body;
+	o.wq_bytes = cfg->dp_wq_bytes;
+	o.wq_msgs = cfg->dp_wq_msgs;
+	o.zc_threshold = cfg->dp_zc_threshold;
+	o.connect_ms = cfg->dp_connect_ms;
+	o.linger_ms = cfg->dp_linger_ms;
 	if ((rc = dataplane_start(&sd->dp, &o)) < 0) {
 		log_warnx("dataplane not started (%s): sessions will not be relayed",
 		    strerror(-rc));

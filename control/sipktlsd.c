@@ -115,6 +115,26 @@ reload_refuse(char *why, size_t len, const char *fmt, ...)
 	return -1;
 }
 
+/*
+ * The dataplane reads its threads and limits once, when it starts; a reload
+ * that changes them says so rather than let "show running-config" mislead.
+ */
+static void
+reload_note_dataplane(const struct config *old, const struct config *cfg)
+{
+	if (old->dataplane_threads == cfg->dataplane_threads &&
+	    old->dp_max_header == cfg->dp_max_header &&
+	    old->dp_max_body == cfg->dp_max_body &&
+	    old->dp_wq_bytes == cfg->dp_wq_bytes &&
+	    old->dp_wq_msgs == cfg->dp_wq_msgs &&
+	    old->dp_zc_threshold == cfg->dp_zc_threshold &&
+	    old->dp_connect_ms == cfg->dp_connect_ms &&
+	    old->dp_linger_ms == cfg->dp_linger_ms)
+		return;
+	log_warnx("reload: the dataplane settings changed; the running dataplane "
+	    "keeps the old ones until sipktlsd restarts");
+}
+
 /* Loads a fresh configuration and swaps it in only when it is whole. */
 int
 daemon_reload(struct sipktlsd *sd, FILE *echo, char *why, size_t len)
@@ -140,6 +160,7 @@ daemon_reload(struct sipktlsd *sd, FILE *echo, char *why, size_t len)
 		return reload_refuse(why, len, "cannot set up TLS for the new "
 		    "configuration, the running configuration is unchanged");
 	}
+	reload_note_dataplane(sd->cfg, cfg);
 	config_free(sd->cfg);
 	sd->cfg = cfg;
 	conn_budget_update(sd);

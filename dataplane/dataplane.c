@@ -47,8 +47,6 @@
 #include "dp.h"
 #include "log.h"
 
-#define DP_ZC_DEFAULT	(64 * 1024)
-
 void
 dp_options_default(struct dp_options *o)
 {
@@ -60,7 +58,7 @@ dp_options_default(struct dp_options *o)
 	o->max_body = DP_DEFAULT_MAX_BODY;
 	o->wq_bytes = DP_DEFAULT_WQ_BYTES;
 	o->wq_msgs = DP_DEFAULT_WQ_MSGS;
-	o->zc_threshold = DP_ZC_DEFAULT;
+	o->zc_threshold = DP_DEFAULT_ZC_THRESHOLD;
 	o->connect_ms = DP_DEFAULT_CONNECT_MS;
 	o->linger_ms = DP_DEFAULT_LINGER_MS;
 	o->tick_ms = DP_DEFAULT_TICK_MS;

@@ -28,6 +28,7 @@ struct dataplane;
 #define DP_DEFAULT_TICK_MS		1000
 #define DP_DEFAULT_BUF_SIZE		16384
 #define DP_DEFAULT_BUF_COUNT		512
+#define DP_DEFAULT_ZC_THRESHOLD		(64 * 1024)
 #define DP_ZC_NEVER			SIZE_MAX
 
 struct dp_options {

@@ -614,6 +614,68 @@ START_TEST(sipktls_revocation_settings)
 }
 END_TEST
 
+START_TEST(sipktls_dataplane_limits)
+{
+	struct config	*c = OK("sipktls\n dataplane threads 2\n");
+	char		*out;
+
+	ck_assert_uint_eq(c->dp_max_header, 16384);
+	ck_assert_uint_eq(c->dp_max_body, 65536);
+	ck_assert_uint_eq(c->dp_wq_bytes, 262144);
+	ck_assert_uint_eq(c->dp_wq_msgs, 512);
+	ck_assert_uint_eq(c->dp_zc_threshold, 65536);
+	ck_assert_uint_eq(c->dp_connect_ms, 5000);
+	ck_assert_uint_eq(c->dp_linger_ms, 5000);
+	out = print_running(c);
+	ck_assert_ptr_null(strstr(out, "dataplane max"));
+	ck_assert_ptr_null(strstr(out, "dataplane write"));
+	free(out);
+	config_free(c);
+	c = OK("sipktls\n dataplane max-header-size 1024\n"
+	    " dataplane max-body-size 1\n dataplane write-queue bytes 67108864\n"
+	    " dataplane write-queue messages 1\n dataplane zero-copy threshold 4096\n"
+	    " dataplane backend connect-timeout 100\n"
+	    " dataplane close-notify linger 60000\n");
+	ck_assert_uint_eq(c->dp_max_header, 1024);
+	ck_assert_uint_eq(c->dp_max_body, 1);
+	ck_assert_uint_eq(c->dp_wq_bytes, 67108864);
+	ck_assert_uint_eq(c->dp_wq_msgs, 1);
+	ck_assert_uint_eq(c->dp_zc_threshold, 4096);
+	ck_assert_uint_eq(c->dp_connect_ms, 100);
+	ck_assert_uint_eq(c->dp_linger_ms, 60000);
+	out = print_running(c);
+	ck_assert_ptr_nonnull(strstr(out, " dataplane max-header-size 1024\n"
+	    " dataplane max-body-size 1\n dataplane write-queue bytes 67108864\n"
+	    " dataplane write-queue messages 1\n dataplane zero-copy threshold 4096\n"
+	    " dataplane backend connect-timeout 100\n"
+	    " dataplane close-notify linger 60000\n"));
+	free(out);
+	config_free(c);
+	c = OK("sipktls\n dataplane max-body-size 10\n dataplane close-notify linger 100\n"
+	    " no dataplane max-body-size\n no dataplane close-notify linger\n");
+	ck_assert_uint_eq(c->dp_max_body, 65536);
+	ck_assert_uint_eq(c->dp_linger_ms, 5000);
+	config_free(c);
+	BAD("sipktls\n dataplane max-header-size 1023\n",
+	    "t.conf:2: dataplane max-header-size \"1023\" out of range 1024-65536");
+	BAD("sipktls\n dataplane max-body-size 0\n",
+	    "t.conf:2: dataplane max-body-size \"0\" out of range 1-1048576");
+	BAD("sipktls\n dataplane write-queue bytes 16383\n",
+	    "t.conf:2: dataplane write-queue bytes \"16383\" out of range 16384-67108864");
+	BAD("sipktls\n dataplane write-queue messages 65537\n",
+	    "t.conf:2: dataplane write-queue messages \"65537\" out of range 1-65536");
+	BAD("sipktls\n dataplane zero-copy threshold 1k\n",
+	    "t.conf:2: dataplane zero-copy threshold \"1k\" is not a number");
+	BAD("sipktls\n dataplane backend connect-timeout 60001\n",
+	    "t.conf:2: dataplane backend connect-timeout \"60001\" out of range 100-60000");
+	BAD("sipktls\n dataplane close-notify linger 99\n",
+	    "t.conf:2: dataplane close-notify linger \"99\" out of range 100-60000");
+	BAD("sipktls\n dataplane write-queue\n", "t.conf:2: incomplete or unknown "
+	    "command \"dataplane write-queue\" in sipktls mode (usage: dataplane "
+	    "write-queue bytes BYTES)");
+}
+END_TEST
+
 Suite *
 suite_voice_service(void)
 {
@@ -668,6 +730,7 @@ suite_sipktls(void)
 	tcase_add_test(tc, sipktls_errors);
 	tcase_add_test(tc, sipktls_tls_settings);
 	tcase_add_test(tc, sipktls_revocation_settings);
+	tcase_add_test(tc, sipktls_dataplane_limits);
 	suite_add_tcase(s, tc);
 	return s;
 }
