@@ -111,12 +111,16 @@ until_true() {
 }
 
 # free_port: a loopback port free for both TCP and UDP, for programs (sipp)
-# that cannot report the port they bound.
+# that cannot report the port they bound. Below the kernel's ephemeral range,
+# and unused by any socket, not only listeners: a port another test's
+# outgoing connection holds cannot be bound either.
 free_port() {
-	local p i
+	local p i low
+	read -r low _ </proc/sys/net/ipv4/ip_local_port_range
+	[ "$low" -gt 21000 ] || low=32768
 	for i in $(seq 50); do
-		p=$((20000 + RANDOM % 30000))
-		if ! ss -Hltnu "sport = :$p" | grep -q .; then
+		p=$((20000 + RANDOM % (low - 20000)))
+		if ! ss -Hantu "sport = :$p" | grep -q .; then
 			echo "$p"
 			return 0
 		fi
