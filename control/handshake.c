@@ -7,6 +7,7 @@
 #include "autoconf.h"
 
 #include <errno.h>
+#include <malloc.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <stdarg.h>
@@ -328,8 +329,7 @@ hs_inbound_conn(struct sipktlsd *sd, const struct listener *l, int fd,
 	c->tenant = listener_default_tenant(&sd->listeners, sd->cfg, l);
 	c->remote = *ss;
 	(void)getsockname(fd, (struct sockaddr *)&c->local, &len);
-	if ((c->hs = calloc(1, sizeof(*c->hs))) == NULL)
-		fatal("%s", __func__);
+	c->hs = hs_alloc(sd);
 	c->hs->source_held = true;
 	c->hs->listen_addr = l->conf.addr;
 	c->hs->sd = sd;
@@ -447,16 +447,43 @@ handshake_listeners_arm(struct sipktlsd *sd)
 	}
 }
 
+struct hs *
+hs_alloc(struct sipktlsd *sd)
+{
+	struct hs	*hs;
+
+	if ((hs = calloc(1, sizeof(*hs))) == NULL)
+		fatal("%s", __func__);
+	sd->hs->inflight++;
+	return hs;
+}
+
 void
 handshake_release(struct sipktlsd *sd, struct conn *c)
 {
+	struct hs_engine	*e = sd->hs;
+
 	if (c->hs == NULL)
 		return;
 	hs_revoke_release(sd, c);
 	if (c->hs->source_held)
-		hs_src_give(sd->hs, &c->remote);
+		hs_src_give(e, &c->remote);
 	free(c->hs);
 	c->hs = NULL;
+	if (e == NULL)		/* stopping */
+		return;
+	e->inflight--;
+	/*
+	 * A handshake's SSL is 25-45 KB, a session handed to the kernel keeps
+	 * none of it; after a burst glibc holds the freed pages, scattered
+	 * between the rows that stay. Once no handshake is left they go back
+	 * (malloc_trim also returns free pages inside the heap), so an idle
+	 * offloaded connection costs its rows, not its handshake's peak.
+	 */
+	if (++e->since_trim >= HS_TRIM_AFTER && e->inflight == 0) {
+		e->since_trim = 0;
+		malloc_trim(0);
+	}
 }
 
 /*

@@ -19,6 +19,7 @@ struct revoke_result;
 
 #define HS_ACCEPT_BATCH		64	/* accepts per wake-up, so one listener cannot hog the loop */
 #define HS_SRC_BUCKETS		4096
+#define HS_TRIM_AFTER		64	/* handshakes ended before a heap trim pays */
 #define HS_LOG_WINDOW_MS	1000
 #define HS_LOG_PER_WINDOW	20	/* failure lines per second before summarising */
 #define HS_EXPIRY_CHECK_MS	(3600 * 1000)	/* certificate expiry warnings, hourly */
@@ -49,6 +50,8 @@ struct hs_engine {
 	struct hs_ratelimit	 refuse_log;
 	struct hs_ratelimit	 fail_log;
 	uint64_t		 refused;	/* since start, for the log */
+	unsigned		 inflight;	/* conns holding a struct hs */
+	unsigned		 since_trim;	/* handshakes ended since malloc_trim */
 	/* hs_pki.c: revocation checks, expiry warnings */
 	struct revoke_engine	*revoke;
 	struct ev_handler	 revoke_ev;	/* its eventfd */
@@ -94,6 +97,7 @@ struct hs {
 };
 
 /* handshake.c */
+struct hs *hs_alloc(struct sipktlsd *);
 void	 hs_step(struct sipktlsd *, struct conn *);
 void	 hs_done(struct sipktlsd *, struct conn *);
 void	 hs_want(struct sipktlsd *, struct conn *, uint32_t events);

@@ -191,8 +191,7 @@ outbound_conn(struct sipktlsd *sd, unsigned tenant,
 	c->dir = CONN_OUTBOUND;
 	c->state = CONN_HANDSHAKE;
 	c->tenant = tenant;
-	if ((c->hs = calloc(1, sizeof(*c->hs))) == NULL)
-		fatal("%s", __func__);
+	c->hs = hs_alloc(sd);
 	c->hs->target = *target;
 	c->hs->sd = sd;
 	c->ctx = tls_ctx_ref(tls_ctx_for_tenant(&sd->tls, sd->cfg, tenant));
