@@ -218,7 +218,7 @@ struct config {
 	int		 security_level;	/* -1: OpenSSL's default */
 	unsigned	 revocation_fetch_timeout;	/* seconds per CRL or OCSP exchange */
 	unsigned	 revocation_wait;	/* ms a handshake waits for an answer */
-	enum ktls_mode { KTLS_CONF_PREFERRED = 0, KTLS_CONF_OFF, KTLS_CONF_REQUIRED } ktls_mode;
+	enum ktls_conf { KTLS_CONF_PREFERRED = 0, KTLS_CONF_OFF, KTLS_CONF_REQUIRED } ktls_mode;
 	char		 global_bind[CONF_NAME_MAX];	/* voice service voip / sip / bind control */
 
 	struct trustpoint_config	*trustpoints;
