@@ -61,16 +61,19 @@ result_reason(const struct ktls_result *r)
  * Runs ktls_offload() unless the profile says off, and chooses the path:
  * KTLS_LINK_KERNEL (TX and RX in the kernel; *kt takes the drained bytes),
  * KTLS_LINK_USER (the SSL carries on), or KTLS_LINK_REFUSE with *why set:
- * "required" could not be met, or OpenSSL already moved TX into the kernel
- * and RX could not follow (no path can serve that session: our ring BIO
- * would encrypt a second time, the kTLS BIO is not the ring's).
+ * "required" could not be met, or one direction is in the kernel and the
+ * other could not follow (no path can serve that session: our ring BIO
+ * would encrypt a second time, the kTLS BIO is not the ring's), or
+ * plaintext OpenSSL had read past the handshake is gone from the SSL
+ * while the session would stay on it.
  */
 enum ktls_link_path
 ktls_link_offload(struct sipktlsd *sd, int fd, SSL *ssl, struct dp_kernel_tls *kt,
     char *offload, size_t olen, char *why, size_t wlen)
 {
 	struct ktls_result	r;
-	bool			partial;
+	const char		*extra = "";
+	bool			refuse;
 	int			rc;
 
 	memset(kt, 0, sizeof(*kt));
@@ -91,18 +94,21 @@ ktls_link_offload(struct sipktlsd *sd, int fd, SSL *ssl, struct dp_kernel_tls *k
 		ktls_result_release(&r);
 		return KTLS_LINK_KERNEL;
 	}
-	partial = r.kr_tx.kd_path != KTLS_PATH_USERSPACE ||
-	    r.kr_rx.kd_path != KTLS_PATH_USERSPACE;
+	if (r.kr_tx.kd_path != KTLS_PATH_USERSPACE)
+		extra = "; TX is already in the kernel";
+	else if (r.kr_rx.kd_path != KTLS_PATH_USERSPACE)
+		extra = "; RX is already in the kernel";
+	else if (r.kr_drained_len > 0)
+		extra = "; plaintext already read past the handshake";
+	refuse = rc < 0 || extra[0] != '\0';
 	snprintf(offload, olen, "userspace: %s", result_reason(&r));
-	if (rc < 0 || partial)
+	if (refuse) {
 		snprintf(why, wlen, "kernel TLS offload impossible (%s%s)",
-		    result_reason(&r), partial ? "; TX is already in the kernel" : "");
-	ktls_result_release(&r);
-	if (rc < 0 || partial) {
+		    result_reason(&r), extra);
 		sd->ktls.refused++;
-		return KTLS_LINK_REFUSE;
 	}
-	return KTLS_LINK_USER;
+	ktls_result_release(&r);
+	return refuse ? KTLS_LINK_REFUSE : KTLS_LINK_USER;
 }
 
 /* ---- show ------------------------------------------------------------------ */
