@@ -218,7 +218,7 @@ struct config {
 	int		 security_level;	/* -1: OpenSSL's default */
 	unsigned	 revocation_fetch_timeout;	/* seconds per CRL or OCSP exchange */
 	unsigned	 revocation_wait;	/* ms a handshake waits for an answer */
-	enum ktls_mode { KTLS_CONF_PREFERRED = 0, KTLS_CONF_OFF, KTLS_CONF_REQUIRED } ktls_mode;
+	enum ktls_conf { KTLS_CONF_PREFERRED = 0, KTLS_CONF_OFF, KTLS_CONF_REQUIRED } ktls_mode;
 	/* dataplane limits, read when it starts (dataplane.h's defaults) */
 	unsigned	 dp_max_header;		/* bytes of a SIP message's header */
 	unsigned	 dp_max_body;		/* bytes of its body */

@@ -19,6 +19,7 @@
 #include "config.h"
 #include "ctl_proto.h"
 #include "ev.h"
+#include "ktls_link.h"
 #include "listen.h"
 #include "timer.h"
 #include "tls.h"
@@ -69,6 +70,7 @@ struct conn {
 	uint64_t		 serial;	/* tells a reused Conn-Id from its old owner */
 	struct hs		*hs;		/* handshake state; NULL once handed off */
 	bool			 relayed;	/* the dataplane owns socket and SSL */
+	char			 offload[128];	/* record layer path and why; "" */
 	int			 backend_fd;	/* outbound trunk: the backend's accepted
 						 * plain connection, unread until the
 						 * dataplane takes it; -1: none */
@@ -128,6 +130,7 @@ struct sipktlsd {
 	struct dataplane	*dp;		/* NULL: sessions are not relayed */
 	struct ev_handler	 dp_ev;		/* the dataplane's ended-sessions eventfd */
 	struct outbound		*outb;		/* backend listen sockets (outbound.c) */
+	struct ktls_state	 ktls;		/* kernel TLS probe and counters */
 };
 
 struct dataplane;
@@ -136,7 +139,7 @@ struct session_facts;
 /* dp_link.c: the dataplane as the control plane uses it */
 void		 dp_link_start(struct sipktlsd *);
 void		 dp_link_stop(struct sipktlsd *);
-bool		 dp_link_attach(struct sipktlsd *, struct conn *,
+int		 dp_link_attach(struct sipktlsd *, struct conn *,
 		    const struct session_facts *, int fd, SSL *);
 bool		 dp_link_clear(struct sipktlsd *, struct conn *);
 void		 dp_link_counters(const struct sipktlsd *, struct tls_counters *);

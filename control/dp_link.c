@@ -14,11 +14,11 @@
 #include <string.h>
 #include <sys/epoll.h>
 
-#include <openssl/bio.h>
 
 #include "daemon.h"
 #include "dataplane/dataplane.h"
 #include "handoff.h"
+#include "handshake.h"
 #include "log.h"
 #include "tls.h"
 
@@ -118,7 +118,8 @@ backend_addr(const struct tenant_config *t, struct sockaddr_storage *ss)
 }
 
 static void
-facts_copy(struct dp_session_facts *d, const struct session_facts *f)
+facts_copy(struct dp_session_facts *d, const struct session_facts *f,
+    const char *offload)
 {
 	memset(d, 0, sizeof(*d));
 	d->conn_id = f->conn_id;
@@ -134,68 +135,104 @@ facts_copy(struct dp_session_facts *d, const struct session_facts *f)
 	if (strcmp(f->peer, "-") != 0)
 		snprintf(d->peer_cn, sizeof(d->peer_cn), "%s", f->peer);
 	d->resumed = f->resumed;
-	snprintf(d->offload, sizeof(d->offload), "userspace: tls ULP not in kernel");
+	snprintf(d->offload, sizeof(d->offload), "%s", offload);
 }
 
-/*
- * true: the dataplane owns fd and ssl now, the row stays for show and clear.
- * false: nothing changed; the caller keeps the session as before.
- */
-bool
-dp_link_attach(struct sipktlsd *sd, struct conn *c, const struct session_facts *f,
-    int fd, SSL *ssl)
+/* Where the trunk's accepted backend connection or the tenant's backend is. */
+static bool
+link_backend(const struct conn *c, const struct tenant_config *t,
+    struct dp_backend *be)
 {
-	const struct tenant_config	*t;
-	struct dp_session_facts		 df;
-	struct dp_backend		 be = { .fd = -1 };
-	int				 rc;
-
-	/* outbound: only a trunk, whose backend connection is already accepted */
-	if (sd->dp == NULL || (f->dir != CONN_INBOUND && c->backend_fd == -1) ||
-	    (t = config_tenant(sd->cfg, f->tenant)) == NULL ||
-	    (c->backend_fd == -1 && t->backend.kind == TARGET_NONE))
-		return false;
-	if (c->backend_fd == -1 && !backend_addr(t, &be.addr)) {
+	if (c->backend_fd == -1 && !backend_addr(t, &be->addr)) {
 		log_warnx("Conn-Id %u: tenant %u: backend %s is not an address; "
-		    "not relayed", c->id, f->tenant, t->backend.host);
+		    "not relayed", c->id, t->tag, t->backend.host);
 		return false;
 	}
-	/* OpenSSL's own kTLS would encrypt a second time under our BIO */
-	if (BIO_get_ktls_send(SSL_get_wbio(ssl)) || BIO_get_ktls_recv(SSL_get_rbio(ssl))) {
-		log_warnx("Conn-Id %u: kernel TLS is active on the socket and the "
-		    "dataplane's kernel path is not wired yet; not relayed", c->id);
-		return false;
-	}
-	be.transport = t->backend_transport == BACKEND_UDP ? DP_UDP : DP_TCP;
-	be.proxy_v2 = t->backend_proxy_v2;
+	be->transport = t->backend_transport == BACKEND_UDP ? DP_UDP : DP_TCP;
+	be->proxy_v2 = t->backend_proxy_v2;
 	if (c->backend_fd != -1) {
-		socklen_t	len = sizeof(be.addr);
+		socklen_t	len = sizeof(be->addr);
 
-		be.fd = c->backend_fd;
-		be.transport = DP_TCP;
-		be.proxy_v2 = false;
-		(void)getpeername(be.fd, (struct sockaddr *)&be.addr, &len);
+		be->fd = c->backend_fd;
+		be->transport = DP_TCP;
+		be->proxy_v2 = false;
+		(void)getpeername(be->fd, (struct sockaddr *)&be->addr, &len);
 	}
-	facts_copy(&df, f);
-	/* the socket leaves this loop before another thread may close it */
-	ev_del(sd, &c->ev);
-	/* nothing of the control plane may run from the dataplane's thread */
-	SSL_set_info_callback(ssl, NULL);
-	SSL_set_ex_data(ssl, tls_ex_conn(), NULL);
-	if ((rc = dataplane_attach(sd->dp, &df, fd, ssl, &be)) < 0) {
-		log_warnx("Conn-Id %u: tenant %u: not relayed: %s", c->id, f->tenant,
-		    rc == -EBUSY ? "connection limit reached" : strerror(-rc));
-		SSL_set_ex_data(ssl, tls_ex_conn(), c);
-		(void)ev_add(sd, &c->ev, EPOLLIN);
-		return false;
-	}
+	return true;
+}
+
+/* The row stays for show and clear; socket, SSL and backend are gone. */
+static void
+link_done(struct sipktlsd *sd, struct conn *c)
+{
 	timer_cancel(&sd->timers, &c->timer);
 	c->ev.fd = -1;
 	c->ev.cb = NULL;
 	c->ssl = NULL;
 	c->backend_fd = -1;
 	c->relayed = true;
-	return true;
+}
+
+/*
+ * Before the dataplane takes the session its records move into the kernel
+ * where they can (ktls_link.c). 1: the dataplane owns fd and ssl now, the
+ * row stays for show and clear. 0: nothing changed; the caller keeps the
+ * session as before. -1: the session was refused and dropped.
+ */
+int
+dp_link_attach(struct sipktlsd *sd, struct conn *c, const struct session_facts *f,
+    int fd, SSL *ssl)
+{
+	const struct tenant_config	*t;
+	struct dp_session_facts		 df;
+	struct dp_backend		 be = { .fd = -1 };
+	struct dp_kernel_tls		 kt;
+	enum ktls_link_path		 path;
+	char				 why[256];
+	int				 rc;
+
+	/* outbound: only a trunk, whose backend connection is already accepted */
+	if (sd->dp == NULL || (f->dir != CONN_INBOUND && c->backend_fd == -1) ||
+	    (t = config_tenant(sd->cfg, f->tenant)) == NULL ||
+	    (c->backend_fd == -1 && t->backend.kind == TARGET_NONE))
+		return 0;
+	if (!link_backend(c, t, &be))
+		return 0;
+	path = ktls_link_offload(sd, fd, ssl, &kt, c->offload, sizeof(c->offload),
+	    why, sizeof(why));
+	if (path == KTLS_LINK_REFUSE) {
+		hs_fail(sd, c, why, false);
+		return -1;
+	}
+	facts_copy(&df, f, c->offload);
+	/* the socket leaves this loop before another thread may close it */
+	ev_del(sd, &c->ev);
+	/* nothing of the control plane may run from the dataplane's thread */
+	SSL_set_info_callback(ssl, NULL);
+	SSL_set_ex_data(ssl, tls_ex_conn(), NULL);
+	if (path == KTLS_LINK_KERNEL)
+		rc = dataplane_attach_kernel(sd->dp, &df, fd, &kt, &be);
+	else
+		rc = dataplane_attach(sd->dp, &df, fd, ssl, &be);
+	if (rc < 0) {
+		log_warnx("Conn-Id %u: tenant %u: not relayed: %s", c->id, f->tenant,
+		    rc == -EBUSY ? "connection limit reached" : strerror(-rc));
+		SSL_set_ex_data(ssl, tls_ex_conn(), c);
+		(void)ev_add(sd, &c->ev, EPOLLIN);
+		if (path == KTLS_LINK_KERNEL) {
+			/* OpenSSL can neither read nor write records the kernel owns */
+			dp_kernel_tls_free(&kt);
+			SSL_set_quiet_shutdown(ssl, 1);
+			sd->counters.conn_failures++;
+			conn_drop(sd, c);
+			return -1;
+		}
+		return 0;
+	}
+	if (path == KTLS_LINK_KERNEL)
+		SSL_free(ssl);	/* the socket stays open: the fd BIO does not own it */
+	link_done(sd, c);
+	return 1;
 }
 
 /* conn_drop() on a relayed row: close it with close_notify, keep the row. */

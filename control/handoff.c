@@ -116,7 +116,7 @@ handoff_session(struct sipktlsd *sd, const struct session_facts *f, int fd,
 	snprintf(c->cipher, sizeof(c->cipher), "%s", f->cipher);
 	snprintf(c->curve, sizeof(c->curve), "%s", f->curve);
 	handoff_log(f);
-	if (dp_link_attach(sd, c, f, fd, ssl))
+	if (dp_link_attach(sd, c, f, fd, ssl) != 0)
 		return;
 	/* an outbound trunk without the relay would only hold its backend */
 	if (c->backend_fd != -1) {

@@ -213,6 +213,7 @@ show_connections(const struct sipktlsd *sd, FILE *out, bool detail)
 	if (detail) {
 		show_note(out);
 		show_conn_groups(sd, out);
+		ktls_link_show_detail(sd, out);
 	}
 	show_listeners(sd, out, detail);
 	outbound_show(sd, out);

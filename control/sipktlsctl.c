@@ -27,6 +27,7 @@
 
 enum action {
 	NONE, SHOW_RUNNING, SHOW_BRIEF, SHOW_DETAIL, SHOW_PROFILE, SHOW_VERSION,
+	SHOW_KTLS,
 	RELOAD, CLEAR_ID, CLEAR_TARGET, TEST_CONNECT,
 	CRYPTO		/* local: the rest of the words go to pki_cli_run() */
 };
@@ -38,6 +39,7 @@ static const char *const action_command[] = {
 	[SHOW_DETAIL] = CTL_CMD_SHOW_DETAIL,
 	[SHOW_PROFILE] = CTL_CMD_SHOW_PROFILE,
 	[SHOW_VERSION] = CTL_CMD_SHOW_VERSION,
+	[SHOW_KTLS] = CTL_CMD_SHOW_KTLS,
 	[RELOAD] = CTL_CMD_RELOAD,
 	[CLEAR_ID] = CTL_CMD_CLEAR_ID,
 	[CLEAR_TARGET] = CTL_CMD_CLEAR_TARGET,
@@ -124,6 +126,8 @@ static const struct token t_show_sipua[] = {
 static const struct token t_show[] = {
 	{ KEYWORD, "crypto", CRYPTO, NULL, "Keys, trustpoints and certificates "
 	  "(PKI store)" },
+	{ KEYWORD, "kernel-tls", SHOW_KTLS, NULL, "Kernel TLS: probe, sessions, "
+	  "kernel counters" },
 	{ KEYWORD, "running-config", SHOW_RUNNING, NULL, "The configuration "
 	  "in use" },
 	{ KEYWORD, "sip-ua", NONE, t_show_sipua, "SIP user agent" },

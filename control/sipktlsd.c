@@ -319,6 +319,7 @@ daemon_start(struct sipktlsd *sd, const sigset_t *sigs)
 	sd->sig.cb = signal_read;
 	if (ev_add(sd, &sd->sig, EPOLLIN) == -1 || ctl_start(sd) == -1)
 		fatalx("cannot set up the event loop");
+	ktls_link_start(sd);
 	if (handshake_start(sd) == -1)
 		fatalx("cannot set up TLS");
 	dp_link_start(sd);

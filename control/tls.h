@@ -64,8 +64,6 @@ struct tls_hooks {
 	void			*arg;		/* client_hello's argument */
 	struct tls_tickets	*tickets;
 	struct tls_cache	*cache;
-	/* The kTLS offload needs the traffic secrets; NULL until it lands. */
-	void			 (*keylog)(const SSL *, const char *line);
 	int			 seclevel;	/* TLS_SECLEVEL_UNSET: OpenSSL's */
 	unsigned		 num_tickets;
 };

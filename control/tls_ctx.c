@@ -14,6 +14,7 @@
 #include <openssl/err.h>
 #include <openssl/x509v3.h>
 
+#include "ktls/ktls.h"
 #include "log.h"
 #include "tls.h"
 
@@ -209,22 +210,26 @@ ctx_ciphers(SSL_CTX *ctx, const struct tls_ctx *tc)
 }
 
 /*
- * What the later kernel TLS hand-off needs from every session: records read
- * one at a time (read_ahead off, so nothing past the Finished is swallowed),
- * no renegotiation, OpenSSL's own kTLS where the kernel has it, a known
- * number of NewSessionTickets, and the traffic secrets through a keylog hook.
+ * What the kernel TLS hand-off (ktls_link.c) needs from every session:
+ * records read one at a time (read_ahead off, so nothing past the Finished
+ * is swallowed), no renegotiation, OpenSSL's own kTLS unless kernel-tls is
+ * off, a known number of NewSessionTickets, and the traffic secrets and
+ * ticket count through ktls's keylog and message hooks.
  */
-static void
-ctx_offload_ready(SSL_CTX *ctx, const struct tls_hooks *h)
+static int
+ctx_offload_ready(SSL_CTX *ctx, const struct tls_hooks *h, enum ktls_conf mode)
 {
-	SSL_CTX_set_options(ctx, SSL_OP_NO_RENEGOTIATION | SSL_OP_ENABLE_KTLS |
+	SSL_CTX_set_options(ctx, SSL_OP_NO_RENEGOTIATION |
 	    SSL_OP_CIPHER_SERVER_PREFERENCE | SSL_OP_NO_COMPRESSION);
 	SSL_CTX_set_read_ahead(ctx, 0);
 	SSL_CTX_set_num_tickets(ctx, h->num_tickets);
-	if (h->keylog != NULL)
-		SSL_CTX_set_keylog_callback(ctx, h->keylog);
 	/* idle sessions then hold no 34 KB record buffers */
 	SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS);
+	if (ktls_keylog_attach(ctx) < 0)
+		return -1;
+	return ktls_mode_set(ctx, mode == KTLS_CONF_OFF ? KTLS_MODE_OFF :
+	    mode == KTLS_CONF_REQUIRED ? KTLS_MODE_REQUIRED :
+	    KTLS_MODE_PREFERRED) < 0 ? -1 : 0;
 }
 
 static int
@@ -292,8 +297,8 @@ ctx_new(struct tls_ctx *tc, const struct config *cfg, const struct tls_hooks *h,
 	SSL_CTX_set_ex_data(ctx, ex.ctx, tc);
 	if (h->seclevel != TLS_SECLEVEL_UNSET)
 		SSL_CTX_set_security_level(ctx, h->seclevel);
-	ctx_offload_ready(ctx, h);
-	if (ctx_versions(ctx, tc) == -1 || ctx_ciphers(ctx, tc) == -1 ||
+	if (ctx_offload_ready(ctx, h, cfg->ktls_mode) == -1 ||
+	    ctx_versions(ctx, tc) == -1 || ctx_ciphers(ctx, tc) == -1 ||
 	    ctx_identity(ctx, id) == -1)
 		goto fail;
 	if (trust != NULL) {

@@ -253,6 +253,7 @@ attach_refuse(struct dp_thread *t, struct dp_cmd *cmd, const char *why)
 		close(cmd->be.fd);
 	if (cmd->ssl != NULL)
 		SSL_free(cmd->ssl);
+	dp_kernel_tls_free(&cmd->kt);
 	atomic_fetch_sub(&t->dp->nconns, 1);
 	dp_note_closed(t, cmd->facts.conn_id);
 }
@@ -292,8 +293,10 @@ conn_install_tls(struct dp_conn *c, struct dp_cmd *cmd)
 		return rc;
 	c->side[SIDE_TLS].open = true;
 	c->side[SIDE_TLS].connected = true;
-	if (cmd->ssl == NULL)
-		return -EOPNOTSUPP;	/* kernel TLS: not wired yet */
+	if (cmd->ssl == NULL) {
+		c->tls = &tls_kernel_ops;
+		return tls_kernel_attach(c, &cmd->kt);	/* takes cmd->kt */
+	}
 	c->tls = &tls_user_ops;
 	rc = tls_user_attach(c, cmd->ssl);
 	cmd->ssl = NULL;		/* tls_user owns it, even on failure */
@@ -341,6 +344,7 @@ conn_attach(struct dp_thread *t, struct dp_cmd *cmd)
 			close(cmd->tls_fd);
 		if (cmd->ssl != NULL)
 			SSL_free(cmd->ssl);
+		dp_kernel_tls_free(&cmd->kt);
 		conn_abort(c, WHY_NOMEM);
 		return;
 	}

@@ -200,6 +200,7 @@ cmd_dispose(struct dp_cmd *cmd)
 			close(cmd->be.fd);
 		if (cmd->ssl != NULL)
 			SSL_free(cmd->ssl);
+		dp_kernel_tls_free(&cmd->kt);
 	}
 	free(cmd);
 }
@@ -509,9 +510,9 @@ dp_pick_thread(struct dataplane *dp)
 	return best;
 }
 
-int
-dataplane_attach(struct dataplane *dp, const struct dp_session_facts *facts,
-    int tls_fd, SSL *ssl, const struct dp_backend *be)
+static int
+attach_post(struct dataplane *dp, const struct dp_session_facts *facts,
+    int tls_fd, SSL *ssl, struct dp_kernel_tls *kt, const struct dp_backend *be)
 {
 	struct dp_cmd	*cmd;
 
@@ -539,9 +540,29 @@ dataplane_attach(struct dataplane *dp, const struct dp_session_facts *facts,
 	cmd->facts.offload[sizeof(cmd->facts.offload) - 1] = '\0';
 	cmd->tls_fd = tls_fd;
 	cmd->ssl = ssl;
+	if (kt != NULL) {
+		cmd->kt = *kt;
+		memset(kt, 0, sizeof(*kt));
+	}
 	cmd->be = *be;
 	cmd_post(dp_pick_thread(dp), cmd);
 	return 0;
+}
+
+int
+dataplane_attach(struct dataplane *dp, const struct dp_session_facts *facts,
+    int tls_fd, SSL *ssl, const struct dp_backend *be)
+{
+	return attach_post(dp, facts, tls_fd, ssl, NULL, be);
+}
+
+int
+dataplane_attach_kernel(struct dataplane *dp, const struct dp_session_facts *facts,
+    int tls_fd, struct dp_kernel_tls *kt, const struct dp_backend *be)
+{
+	if (kt == NULL)
+		return -EINVAL;
+	return attach_post(dp, facts, tls_fd, NULL, kt, be);
 }
 
 static void
@@ -619,6 +640,9 @@ dataplane_counters(struct dataplane *dp, struct dp_counters *s)
 		SUM(zc_copied);
 		SUM(msgs_relayed);
 		SUM(recv_nobufs);
+		SUM(ktls_tickets);
+		SUM(ktls_keyupdates);
+		SUM(ktls_alerts);
 		s->refused_limit += atomic_load_explicit(&t->stats.refused_limit,
 		    memory_order_relaxed);
 		pthread_mutex_lock(&t->lock);

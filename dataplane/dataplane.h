@@ -63,7 +63,7 @@ struct dp_session_facts {
 	char			 sni[256];
 	char			 peer_cn[256];
 	bool			 resumed;
-	char			 offload[64];	/* "userspace: tls ULP not in kernel" */
+	char			 offload[128];	/* "kernel: tx+rx (openssl tx, installed rx)" */
 };
 
 struct dp_backend {
@@ -91,7 +91,7 @@ struct dp_conn_info {
 	char			 version[16];
 	char			 cipher[64];
 	char			 curve[16];
-	char			 offload[64];
+	char			 offload[128];
 	uint64_t		 msgs_in, msgs_out;	/* from / to the TLS peer */
 };
 
@@ -112,6 +112,9 @@ struct dp_counters {
 	uint64_t		 zc_copied;	/* the kernel copied after all */
 	uint64_t		 msgs_relayed;
 	uint64_t		 recv_nobufs;	/* buffer ring ran dry: re-armed */
+	uint64_t		 ktls_tickets;	/* NewSessionTickets dropped (kernel path) */
+	uint64_t		 ktls_keyupdates;	/* peer KeyUpdates that closed */
+	uint64_t		 ktls_alerts;	/* alerts and bad records from peers */
 };
 
 void	dp_options_default(struct dp_options *);
@@ -120,10 +123,29 @@ int	dataplane_start(struct dataplane **, const struct dp_options *);
 /*
  * 0: the dataplane owns tls_fd, ssl and backend->fd from now on, whatever
  * happens later. <0 (-errno; -EBUSY over the connection limit): the caller
- * still owns them. ssl is NULL on the kernel-TLS path.
+ * still owns them. ssl NULL means the kernel-TLS path without drained bytes.
  */
 int	dataplane_attach(struct dataplane *, const struct dp_session_facts *,
 	    int tls_fd, SSL *ssl, const struct dp_backend *);
+
+/*
+ * The kernel-TLS path: the socket's records are the kernel's (ktls_offload()
+ * installed TX and RX), no SSL comes along. Plaintext OpenSSL read past the
+ * handshake is relayed before anything from the socket. Same ownership rule
+ * as dataplane_attach(), for kt's buffers too: on 0 they are the
+ * dataplane's and *kt is emptied.
+ */
+struct ktls_keys;
+struct dp_kernel_tls {
+	uint8_t			*drained;	/* malloc'd plaintext; NULL: none */
+	size_t			 drained_len;
+	struct ktls_keys	*keys;		/* for a rekey; NULL below Linux 6.14 */
+};
+
+int	dataplane_attach_kernel(struct dataplane *, const struct dp_session_facts *,
+	    int tls_fd, struct dp_kernel_tls *kt, const struct dp_backend *);
+/* Frees (and wipes) what *kt holds, for a caller that keeps it after all. */
+void	dp_kernel_tls_free(struct dp_kernel_tls *);
 
 /* *v is malloc'd (free it); rows in no particular order. */
 int	dataplane_snapshot(struct dataplane *, struct dp_conn_info **v, size_t *n);

@@ -115,8 +115,8 @@ struct dp_thread;
 /*
  * The "read plaintext / write plaintext" boundary. The userspace path drives
  * OpenSSL over BIOs that read the current receive buffer and append to the
- * TLS side's send queue; a kernel-TLS path would pass plaintext through and
- * send close_notify as a control record. The relay above is the same.
+ * TLS side's send queue; the kernel-TLS path passes plaintext through and
+ * sends close_notify as a control record. The relay above is the same.
  */
 struct dp_conn;
 struct tls_side_ops {
@@ -133,6 +133,12 @@ struct tls_side_ops {
 	 * every completion; a message counts in WriteQ-Size once flushed.
 	 */
 	int		(*flush)(struct dp_conn *);
+	/* Optional (NULL: unused). Every TLS-side recv completion first:
+	 * true when the side consumed it (kTLS control records). */
+	bool		(*recv_done)(struct dp_conn *, int res);
+	/* Optional: called when the TLS side's queue is empty and no send is
+	 * in flight, for a send that must follow queued data (close_notify). */
+	void		(*drained)(struct dp_conn *);
 };
 
 #define TLS_RECV_CLOSED	1	/* recv(): the peer sent close_notify */
@@ -191,6 +197,9 @@ struct dp_stats {
 	_Atomic uint64_t	 msgs_relayed;
 	_Atomic uint64_t	 recv_nobufs;
 	_Atomic uint64_t	 refused_limit;
+	_Atomic uint64_t	 ktls_tickets;
+	_Atomic uint64_t	 ktls_keyupdates;
+	_Atomic uint64_t	 ktls_alerts;
 };
 
 #define STAT_INC(t, f)	stat_add(&(t)->stats.f, 1)
@@ -211,6 +220,7 @@ struct dp_cmd {
 	struct dp_session_facts	 facts;
 	int			 tls_fd;
 	SSL			*ssl;
+	struct dp_kernel_tls	 kt;		/* ssl == NULL: kernel TLS */
 	struct dp_backend	 be;
 	unsigned		 conn_id;
 	struct sockaddr_storage	 target;
@@ -294,6 +304,8 @@ void		 ring_cancel_recv(struct dp_conn *, int side);
 void		 ring_send(struct dp_conn *, int side);
 void		 ring_shutdown(struct dp_conn *, int side);
 void		 ring_close(struct dp_conn *, int side);
+void		 ring_recvmsg(struct dp_conn *, int side, struct msghdr *);
+void		 ring_sendmsg(struct dp_conn *, int side, const struct msghdr *);
 void		 ring_socket(struct dp_conn *, int family, int type);
 void		 ring_connect(struct dp_conn *);
 void		 ring_nodelay(struct dp_conn *, int side);
@@ -335,6 +347,10 @@ void		 backend_fail(struct dp_conn *, int err, const char *what);
 extern const struct tls_side_ops tls_user_ops;
 int		 tls_user_attach(struct dp_conn *, SSL *);
 void		 tls_user_global_free(void);
+
+/* tls_kernel.c */
+extern const struct tls_side_ops tls_kernel_ops;
+int		 tls_kernel_attach(struct dp_conn *, struct dp_kernel_tls *);
 
 /* dataplane.c */
 #define DP_ADDRSTRLEN	(INET6_ADDRSTRLEN + 8)

@@ -419,6 +419,9 @@ relay_progress(struct dp_conn *c)
 		    !(side == SIDE_BE && s->shut_sent))
 			ring_send(c, side);
 	}
+	if (c->tls->drained != NULL && tls->connected && !tls->send_busy &&
+	    sendq_empty(&tls->sq))
+		c->tls->drained(c);
 	relay_pressure(c);
 	relay_arm(c);
 	be_done = c->be_failed || (!c->be_connecting && (!be->connected ||

@@ -361,6 +361,37 @@ ring_close(struct dp_conn *c, int side)
 	s->connected = false;
 }
 
+/*
+ * kTLS records other than data need a control buffer: one recvmsg, tagged
+ * as the side's recv, so cancel, close and re-arm treat it as the multishot
+ * one it stands in for (never both in flight).
+ */
+void
+ring_recvmsg(struct dp_conn *c, int side, struct msghdr *msg)
+{
+	struct dp_side		*s = &c->side[side];
+	struct io_uring_sqe	*sqe = conn_sqe(c);
+
+	io_uring_prep_recvmsg(sqe, (int)s->slot, msg, 0);
+	sqe->flags |= IOSQE_FIXED_FILE;
+	conn_sqe_tag(c, sqe, OP_RECV, (unsigned)side);
+	s->recv_armed = true;
+}
+
+/* A send with a cmsg (a kTLS record type); completes as an OP_SEND. */
+void
+ring_sendmsg(struct dp_conn *c, int side, const struct msghdr *msg)
+{
+	struct dp_side		*s = &c->side[side];
+	struct io_uring_sqe	*sqe = conn_sqe(c);
+
+	io_uring_prep_sendmsg(sqe, (int)s->slot, msg, MSG_NOSIGNAL);
+	sqe->flags |= IOSQE_FIXED_FILE;
+	s->send_ud = ud_encode(OP_SEND, (unsigned)side, c->gen, c->idx);
+	io_uring_sqe_set_data64(sqe, s->send_ud);
+	s->send_busy = true;
+}
+
 void
 ring_socket(struct dp_conn *c, int family, int type)
 {
@@ -528,6 +559,9 @@ ring_handle_cqe(struct dp_thread *t, struct io_uring_cqe *cqe)
 	case OP_RECV:
 		if (!(cqe->flags & IORING_CQE_F_MORE))
 			c->side[side].recv_armed = false;
+		if (side == SIDE_TLS && c->tls != NULL && c->tls->recv_done != NULL &&
+		    c->tls->recv_done(c, cqe->res))
+			break;
 		if (cqe->res > 0 && data != NULL)
 			relay_on_recv(c, side, data, (size_t)cqe->res);
 		else if (cqe->res == 0)
