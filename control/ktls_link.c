@@ -189,23 +189,46 @@ diag_cipher(uint16_t c)
 	}
 }
 
-static bool
-diag_matches(const struct ktls_diag *kg, const struct conn *c)
+/* Sockets in a dump are ordered by their 4-tuple, so each row is a bsearch. */
+static int
+diag_cmp(const void *a, const void *b)
+{
+	const struct ktls_diag	*x = a, *y = b;
+	size_t			 alen = x->kg_family == AF_INET ? 4 : 16;
+	int			 d;
+
+	if (x->kg_family != y->kg_family)
+		return x->kg_family < y->kg_family ? -1 : 1;
+	if (x->kg_sport != y->kg_sport)
+		return x->kg_sport < y->kg_sport ? -1 : 1;
+	if (x->kg_dport != y->kg_dport)
+		return x->kg_dport < y->kg_dport ? -1 : 1;
+	if ((d = memcmp(x->kg_src, y->kg_src, alen)) != 0)
+		return d;
+	return memcmp(x->kg_dst, y->kg_dst, alen);
+}
+
+/* The dump's key for a connection's socket. */
+static void
+diag_key(const struct conn *c, struct ktls_diag *k)
 {
 	const struct sockaddr_storage	*l = &c->local, *r = &c->remote;
 
-	if (kg->kg_family != l->ss_family || kg->kg_sport != sockaddr_port(l) ||
-	    kg->kg_dport != sockaddr_port(r))
-		return false;
-	if (l->ss_family == AF_INET)
-		return memcmp(kg->kg_src, &((const struct sockaddr_in *)
-		    (const void *)l)->sin_addr, 4) == 0 &&
-		    memcmp(kg->kg_dst, &((const struct sockaddr_in *)
-		    (const void *)r)->sin_addr, 4) == 0;
-	return memcmp(kg->kg_src, &((const struct sockaddr_in6 *)
-	    (const void *)l)->sin6_addr, 16) == 0 &&
-	    memcmp(kg->kg_dst, &((const struct sockaddr_in6 *)
-	    (const void *)r)->sin6_addr, 16) == 0;
+	memset(k, 0, sizeof(*k));
+	k->kg_family = l->ss_family;
+	k->kg_sport = sockaddr_port(l);
+	k->kg_dport = sockaddr_port(r);
+	if (l->ss_family == AF_INET) {
+		const struct sockaddr_in *l4 = (const void *)l, *r4 = (const void *)r;
+
+		memcpy(k->kg_src, &l4->sin_addr, 4);
+		memcpy(k->kg_dst, &r4->sin_addr, 4);
+	} else {
+		const struct sockaddr_in6 *l6 = (const void *)l, *r6 = (const void *)r;
+
+		memcpy(k->kg_src, &l6->sin6_addr, 16);
+		memcpy(k->kg_dst, &r6->sin6_addr, 16);
+	}
 }
 
 struct diag_set {
@@ -235,11 +258,12 @@ diag_collect(const struct ktls_diag *kg, void *arg)
 static void
 show_diag(const struct diag_set *ds, const struct conn *c, FILE *out)
 {
-	const struct ktls_diag	*kg = NULL;
+	const struct ktls_diag	*kg;
+	struct ktls_diag	 key;
 
-	for (size_t i = 0; i < ds->n && kg == NULL; i++)
-		if (diag_matches(&ds->v[i], c))
-			kg = &ds->v[i];
+	diag_key(c, &key);
+	kg = ds->n == 0 ? NULL :
+	    bsearch(&key, ds->v, ds->n, sizeof(*ds->v), diag_cmp);
 	if (kg == NULL) {
 		fputs("    Kernel TLS: no tls ULP on the socket\n", out);
 		return;
@@ -274,6 +298,8 @@ ktls_link_show_detail(const struct sipktlsd *sd, FILE *out)
 		/* one dump for the whole report, on its first kernel row */
 		if (!dumped) {
 			rc = ktls_diag_dump(diag_collect, &ds);
+			if (ds.n > 1)
+				qsort(ds.v, ds.n, sizeof(*ds.v), diag_cmp);
 			dumped = true;
 		}
 		if (rc < 0)
