@@ -30,6 +30,7 @@ config_new(void)
 	cfg->security_level = -1;
 	cfg->revocation_fetch_timeout = CONF_DEFAULT_REVOKE_TIMEOUT;
 	cfg->revocation_wait = CONF_DEFAULT_REVOKE_WAIT;
+	cfg->ktls_record_limit = CONF_DEFAULT_KTLS_RECORD_LIMIT;
 	cfg->dp_max_header = DP_DEFAULT_MAX_HEADER;
 	cfg->dp_max_body = DP_DEFAULT_MAX_BODY;
 	cfg->dp_wq_bytes = DP_DEFAULT_WQ_BYTES;

@@ -32,6 +32,8 @@
 #define CONF_DEFAULT_TICKET_ROTATION	12
 #define CONF_DEFAULT_REVOKE_TIMEOUT	5	/* seconds; pki/revoke.h's default */
 #define CONF_DEFAULT_REVOKE_WAIT	10000	/* ms; likewise */
+/* records under one AES-GCM/CCM TX key: 2^24, below RFC 8446's 2^24.5 */
+#define CONF_DEFAULT_KTLS_RECORD_LIMIT	16777216u
 
 /* TLS versions as a bit set, so "1.2 minimum" is just two bits. */
 enum tls_version_bit {
@@ -219,6 +221,7 @@ struct config {
 	unsigned	 revocation_fetch_timeout;	/* seconds per CRL or OCSP exchange */
 	unsigned	 revocation_wait;	/* ms a handshake waits for an answer */
 	enum ktls_conf { KTLS_CONF_PREFERRED = 0, KTLS_CONF_OFF, KTLS_CONF_REQUIRED } ktls_mode;
+	unsigned	 ktls_record_limit;	/* offloaded AES TX records, then renew */
 	/* dataplane limits, read when it starts (dataplane.h's defaults) */
 	unsigned	 dp_max_header;		/* bytes of a SIP message's header */
 	unsigned	 dp_max_body;		/* bytes of its body */

@@ -1444,6 +1444,8 @@ static const struct {
 	    100, 60000, DP_DEFAULT_CONNECT_MS },
 	{ "dataplane close-notify linger", offsetof(struct config, dp_linger_ms),
 	    100, 60000, DP_DEFAULT_LINGER_MS },
+	{ "kernel-tls record-limit", offsetof(struct config, ktls_record_limit),
+	    1000, CONF_DEFAULT_KTLS_RECORD_LIMIT, CONF_DEFAULT_KTLS_RECORD_LIMIT },
 };
 
 static int
@@ -1472,6 +1474,7 @@ static int cmd_sk_dp_wq_msgs(struct parser *p, struct cmd_args *a) { return sk_n
 static int cmd_sk_dp_zc(struct parser *p, struct cmd_args *a) { return sk_number(p, a, 10); }
 static int cmd_sk_dp_connect(struct parser *p, struct cmd_args *a) { return sk_number(p, a, 11); }
 static int cmd_sk_dp_linger(struct parser *p, struct cmd_args *a) { return sk_number(p, a, 12); }
+static int cmd_sk_ktls_limit(struct parser *p, struct cmd_args *a) { return sk_number(p, a, 13); }
 
 static int
 cmd_sk_keyfile(struct parser *p, struct cmd_args *a)
@@ -1524,6 +1527,8 @@ static const struct command sipktls_cmds[] = {
 	    "tls security-level {0-5}" },
 	{ "kernel-tls", 1, 1, cmd_sk_ktls, CMD_NO,
 	    "kernel-tls {off | preferred | required}" },
+	{ "kernel-tls record-limit", 1, 1, cmd_sk_ktls_limit, CMD_NO,
+	    "kernel-tls record-limit RECORDS" },
 	{ "revocation fetch-timeout", 1, 1, cmd_sk_rev_timeout, CMD_NO,
 	    "revocation fetch-timeout SECONDS" },
 	{ "revocation wait", 1, 1, cmd_sk_rev_wait, CMD_NO,

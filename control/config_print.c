@@ -292,6 +292,8 @@ config_print_running(const struct config *cfg, FILE *fp)
 	if (cfg->ktls_mode != KTLS_CONF_PREFERRED)
 		fprintf(fp, " kernel-tls %s\n", cfg->ktls_mode == KTLS_CONF_OFF ?
 		    "off" : "required");
+	if (cfg->ktls_record_limit != CONF_DEFAULT_KTLS_RECORD_LIMIT)
+		fprintf(fp, " kernel-tls record-limit %u\n", cfg->ktls_record_limit);
 	if (cfg->revocation_fetch_timeout != CONF_DEFAULT_REVOKE_TIMEOUT)
 		fprintf(fp, " revocation fetch-timeout %u\n",
 		    cfg->revocation_fetch_timeout);

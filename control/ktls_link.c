@@ -57,6 +57,17 @@ result_reason(const struct ktls_result *r)
 	return d->kd_reason[0] != '\0' ? d->kd_reason : "unknown";
 }
 
+/* ChaCha20's limit is beyond any connection's life: none is kept. */
+static uint64_t
+tx_limit(const struct sipktlsd *sd, enum ktls_cipher c)
+{
+	uint64_t	lim = ktls_record_limit(c);
+
+	if (lim > CONF_DEFAULT_KTLS_RECORD_LIMIT)
+		return 0;
+	return lim < sd->cfg->ktls_record_limit ? lim : sd->cfg->ktls_record_limit;
+}
+
 /*
  * Runs ktls_offload() unless the profile says off, and chooses the path:
  * KTLS_LINK_KERNEL (TX and RX in the kernel; *kt takes the drained bytes),
@@ -88,6 +99,8 @@ ktls_link_offload(struct sipktlsd *sd, int fd, SSL *ssl, struct dp_kernel_tls *k
 		kt->drained = r.kr_drained;
 		kt->drained_len = r.kr_drained_len;
 		kt->keys = r.kr_keys;
+		kt->tx_records = r.kr_tx.kd_rec_seq;
+		kt->tx_limit = tx_limit(sd, r.kr_cipher);
 		r.kr_drained = NULL;
 		r.kr_drained_len = 0;
 		r.kr_keys = NULL;
@@ -173,6 +186,7 @@ ktls_link_show(const struct sipktlsd *sd, FILE *out)
 	fprintf(out, "Refused, not offloadable: %" PRIu64 "\n", sd->ktls.refused);
 	fprintf(out, "Tickets dropped         : %" PRIu64 "\n", d.ktls_tickets);
 	fprintf(out, "KeyUpdate closes        : %" PRIu64 "\n", d.ktls_keyupdates);
+	fprintf(out, "Key record-limit closes : %" PRIu64 "\n", d.ktls_key_limit);
 	fprintf(out, "Alerts and bad records  : %" PRIu64 "\n", d.ktls_alerts);
 	show_tls_stat(out);
 }

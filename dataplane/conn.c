@@ -122,6 +122,7 @@ why_name(enum dp_close_why why)
 		[WHY_CLEAR] = "cleared",
 		[WHY_STOP] = "dataplane stopping",
 		[WHY_NOMEM] = "out of memory",
+		[WHY_KEY_LIMIT] = "TLS key record limit",
 	};
 
 	return names[why];

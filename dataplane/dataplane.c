@@ -642,6 +642,7 @@ dataplane_counters(struct dataplane *dp, struct dp_counters *s)
 		SUM(recv_nobufs);
 		SUM(ktls_tickets);
 		SUM(ktls_keyupdates);
+		SUM(ktls_key_limit);
 		SUM(ktls_alerts);
 		s->refused_limit += atomic_load_explicit(&t->stats.refused_limit,
 		    memory_order_relaxed);

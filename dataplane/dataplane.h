@@ -114,6 +114,7 @@ struct dp_counters {
 	uint64_t		 recv_nobufs;	/* buffer ring ran dry: re-armed */
 	uint64_t		 ktls_tickets;	/* NewSessionTickets dropped (kernel path) */
 	uint64_t		 ktls_keyupdates;	/* peer KeyUpdates that closed */
+	uint64_t		 ktls_key_limit;	/* closed at the TX key's record limit */
 	uint64_t		 ktls_alerts;	/* alerts and bad records from peers */
 };
 
@@ -140,6 +141,8 @@ struct dp_kernel_tls {
 	uint8_t			*drained;	/* malloc'd plaintext; NULL: none */
 	size_t			 drained_len;
 	struct ktls_keys	*keys;		/* for a rekey; NULL below Linux 6.14 */
+	uint64_t		 tx_records;	/* records already sent under the TX key */
+	uint64_t		 tx_limit;	/* close once that many are sent; 0: none */
 };
 
 int	dataplane_attach_kernel(struct dataplane *, const struct dp_session_facts *,

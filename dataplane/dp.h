@@ -139,6 +139,8 @@ struct tls_side_ops {
 	/* Optional: called when the TLS side's queue is empty and no send is
 	 * in flight, for a send that must follow queued data (close_notify). */
 	void		(*drained)(struct dp_conn *);
+	/* Optional: n bytes of the TLS side's queue went out in one send. */
+	void		(*sent)(struct dp_conn *, size_t n);
 };
 
 #define TLS_RECV_CLOSED	1	/* recv(): the peer sent close_notify */
@@ -155,6 +157,7 @@ enum dp_close_why {
 	WHY_CLEAR,
 	WHY_STOP,
 	WHY_NOMEM,
+	WHY_KEY_LIMIT,		/* the TX key protected its share of records */
 };
 
 struct dp_conn {
@@ -199,6 +202,7 @@ struct dp_stats {
 	_Atomic uint64_t	 refused_limit;
 	_Atomic uint64_t	 ktls_tickets;
 	_Atomic uint64_t	 ktls_keyupdates;
+	_Atomic uint64_t	 ktls_key_limit;
 	_Atomic uint64_t	 ktls_alerts;
 };
 

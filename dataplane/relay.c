@@ -330,6 +330,8 @@ relay_on_sent(struct dp_conn *c, int side, size_t n)
 
 	if (n > 0)
 		sendq_consume(&s->sq, n);
+	if (side == SIDE_TLS && c->tls->sent != NULL)
+		c->tls->sent(c, n);
 	if (side == SIDE_TLS)
 		conn_note_writeq(c);
 	conn_dirty(c);

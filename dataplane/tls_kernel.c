@@ -7,6 +7,7 @@
 #include "autoconf.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -18,6 +19,8 @@
 
 #include "dp.h"
 #include "ktls/ktls.h"
+
+#define TLS_RECORD_PLAIN_MAX	16384	/* RFC 8446 5.1 */
 
 struct tls_kernel {
 	struct msghdr	 rmsg;		/* the one recvmsg in flight */
@@ -38,6 +41,8 @@ struct tls_kernel {
 		struct cmsghdr	 align;
 	}		 sctl;
 	uint8_t		 notify[2];
+	uint64_t	 tx_records;	/* at most this many sent under the TX key */
+	uint64_t	 tx_limit;	/* 0: the cipher has no practical limit */
 };
 
 void
@@ -205,6 +210,29 @@ tls_kernel_drained(struct dp_conn *c)
 	ring_sendmsg(c, SIDE_TLS, &k->smsg);
 }
 
+/*
+ * The kernel closes a record at the end of every send, and a record holds
+ * at most 16 KB: each send counts its upper bound. On Linux before 6.14 the
+ * kernel cannot take a new TX key, so a connection whose AES-GCM key has
+ * protected its limit (RFC 8446 5.5) is closed with close_notify, and the
+ * peer (or, for a trunk, sipktlsd) reconnects under fresh keys.
+ */
+static void
+tls_kernel_sent(struct dp_conn *c, size_t n)
+{
+	struct tls_kernel	*k = c->tls_ctx;
+
+	k->tx_records += (n + TLS_RECORD_PLAIN_MAX - 1) / TLS_RECORD_PLAIN_MAX;
+	if (k->tx_limit == 0 || k->tx_records < k->tx_limit ||
+	    c->side[SIDE_TLS].in_done)
+		return;
+	STAT_INC(c->t, ktls_key_limit);
+	dp_log_conn(c, LOG_NOTICE, "kernel TLS: %" PRIu64 " records sent under "
+	    "this key, the limit is %" PRIu64 ": closing so that the session "
+	    "is renewed", k->tx_records, k->tx_limit);
+	conn_shutdown(c, WHY_KEY_LIMIT);
+}
+
 static void
 tls_kernel_free(struct dp_conn *c)
 {
@@ -225,6 +253,7 @@ const struct tls_side_ops tls_kernel_ops = {
 	.free = tls_kernel_free,
 	.recv_done = tls_kernel_recv_done,
 	.drained = tls_kernel_drained,
+	.sent = tls_kernel_sent,
 };
 
 /*
@@ -245,6 +274,8 @@ tls_kernel_attach(struct dp_conn *c, struct dp_kernel_tls *kt)
 		return -ENOMEM;
 	}
 	k->rec_type = KTLS_RT_DATA;
+	k->tx_records = kt->tx_records;
+	k->tx_limit = kt->tx_limit;
 	c->tls_ctx = k;
 	/* not kept: rekeying needs setsockopt, not wired for ring descriptors */
 	ktls_keys_free(kt->keys);

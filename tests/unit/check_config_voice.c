@@ -574,6 +574,31 @@ START_TEST(sipktls_tls_settings)
 	    "t.conf:2: tls security-level \"6\" out of range 0-5");
 	BAD("sipktls\n kernel-tls always\n",
 	    "t.conf:2: kernel-tls: \"always\" is not off, preferred or required");
+	BAD("sipktls\n kernel-tls record-limit 999\n",
+	    "t.conf:2: kernel-tls record-limit \"999\" out of range 1000-16777216");
+	BAD("sipktls\n kernel-tls record-limit 16777217\n",
+	    "t.conf:2: kernel-tls record-limit \"16777217\" out of range 1000-16777216");
+}
+END_TEST
+
+/* A lower record limit is kept and printed; "no" gives the default back. */
+START_TEST(sipktls_ktls_record_limit)
+{
+	struct config	*c;
+	char		*out;
+
+	c = OK("sipktls\n kernel-tls record-limit 5000\n");
+	ck_assert_uint_eq(c->ktls_record_limit, 5000);
+	out = print_running(c);
+	ck_assert_ptr_nonnull(strstr(out, " kernel-tls record-limit 5000\n"));
+	free(out);
+	config_free(c);
+	c = OK("sipktls\n kernel-tls record-limit 5000\n no kernel-tls record-limit\n");
+	ck_assert_uint_eq(c->ktls_record_limit, 16777216);
+	out = print_running(c);
+	ck_assert_ptr_null(strstr(out, "record-limit"));
+	free(out);
+	config_free(c);
 }
 END_TEST
 
@@ -731,6 +756,7 @@ suite_sipktls(void)
 	tcase_add_test(tc, sipktls_tls_settings);
 	tcase_add_test(tc, sipktls_revocation_settings);
 	tcase_add_test(tc, sipktls_dataplane_limits);
+	tcase_add_test(tc, sipktls_ktls_record_limit);
 	suite_add_tcase(s, tc);
 	return s;
 }
