@@ -241,6 +241,8 @@ struct dp_thread {
 	unsigned		 zc_flags;	/* IORING_SEND_ZC_REPORT_USAGE if taken */
 	bool			 zc_avail;	/* kernel has SEND_ZC */
 	bool			 nodelay_ok;	/* URING_CMD setsockopt works */
+	bool			 min_wait_ok;	/* kernel batches waits (Linux 6.12) */
+	bool			 reg_ring;	/* enter through the registered ring fd */
 	struct dp_sendmsg	*smsg;		/* one per SQ entry */
 
 	/* provided receive buffers */
