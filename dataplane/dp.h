@@ -113,6 +113,22 @@ struct dp_side {
 struct dp_thread;
 
 /*
+ * The messages one completion relays towards the peer (the eight 200 OKs one
+ * backend read brings) collect here and leave as one SSL_write: one record,
+ * one send, one allocation instead of eight. The relay flushes at the end of
+ * each completion, so one buffer per thread serves every connection
+ * (tls_user.c).
+ */
+#define TLS_ACC_MAX	16384	/* one full record's plaintext */
+
+struct tls_acc {
+	struct dp_conn	*c;		/* whose plaintext is pending, or NULL */
+	size_t		 len;
+	unsigned	 msgs;		/* whole messages in buf */
+	uint8_t		 buf[TLS_ACC_MAX];
+};
+
+/*
  * The "read plaintext / write plaintext" boundary. The userspace path drives
  * OpenSSL over BIOs that read the current receive buffer and append to the
  * TLS side's send queue; the kernel-TLS path passes plaintext through and
@@ -282,6 +298,7 @@ struct dp_thread {
 	struct sockaddr_storage	 max_sendq_peer;
 
 	uint8_t			 plain[DP_PLAIN_MAX];	/* SSL_read target */
+	struct tls_acc		 acc;		/* userspace TLS plaintext, per completion */
 };
 
 struct dataplane {

@@ -27,22 +27,6 @@ struct tls_user {
 	size_t		 inlen;
 };
 
-/*
- * The messages one completion relays towards the peer (the eight 200 OKs one
- * backend read brings) collect here and leave as one SSL_write: one record,
- * one send, one allocation instead of eight. The relay flushes at the end of
- * each completion, so one buffer per thread serves every connection.
- */
-#define TLS_ACC_MAX	16384	/* one full record's plaintext */
-
-struct tls_acc {
-	struct dp_conn	*c;		/* whose plaintext is pending, or NULL */
-	size_t		 len;
-	unsigned	 msgs;		/* whole messages in buf */
-	uint8_t		 buf[TLS_ACC_MAX];
-};
-
-static _Thread_local struct tls_acc	 tls_acc;
 static BIO_METHOD	*ring_bio_method;
 static pthread_once_t	 ring_bio_once = PTHREAD_ONCE_INIT;
 
@@ -218,7 +202,7 @@ tls_user_write(struct dp_conn *c, const uint8_t *data, size_t len, unsigned msgs
 static int
 tls_user_flush(struct dp_conn *c)
 {
-	struct tls_acc	*a = &tls_acc;
+	struct tls_acc	*a = &c->t->acc;
 	size_t		 len = a->len;
 	unsigned	 msgs = a->msgs;
 
@@ -236,7 +220,7 @@ tls_user_flush(struct dp_conn *c)
 static void
 tls_acc_take(struct dp_conn *c)
 {
-	struct dp_conn	*other = tls_acc.c;
+	struct dp_conn	*other = c->t->acc.c;
 
 	if (other == NULL || other == c)
 		return;
@@ -248,7 +232,7 @@ tls_acc_take(struct dp_conn *c)
 static int
 tls_user_send(struct dp_conn *c, const uint8_t *data, size_t len, bool msg)
 {
-	struct tls_acc	*a = &tls_acc;
+	struct tls_acc	*a = &c->t->acc;
 	int		 rc;
 
 	tls_acc_take(c);
@@ -288,10 +272,10 @@ tls_user_free(struct dp_conn *c)
 
 	if (u == NULL)
 		return;
-	if (tls_acc.c == c) {
-		tls_acc.c = NULL;
-		tls_acc.len = 0;
-		tls_acc.msgs = 0;
+	if (c->t->acc.c == c) {
+		c->t->acc.c = NULL;
+		c->t->acc.len = 0;
+		c->t->acc.msgs = 0;
 	}
 	SSL_free(u->ssl);
 	free(u);
