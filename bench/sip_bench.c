@@ -62,6 +62,7 @@ struct conn {
 	enum cstate	 state;
 	SSL		*ssl;
 	uint64_t	 sent, recvd;	/* requests numbered 1.. (CSeq) */
+	uint64_t	 recvd0;	/* recvd when the measuring window opened */
 	uint64_t	*ts;		/* send time (ns) of request seq, at seq % K */
 	uint8_t		*in;
 	size_t		 inlen, incap;
@@ -357,6 +358,25 @@ cseq_of(const uint8_t *p, size_t len)
 	if (h == NULL)
 		return 0;
 	return strtoull((const char *)h + 7, NULL, 10);
+}
+
+/*
+ * Fairness: the fewest and most transactions one connection completed in the
+ * window. In a closed loop the mean latency is fixed by the throughput, so a
+ * relay that serves some connections before others shows it here and in p99.
+ */
+static void
+conn_spread_print(void)
+{
+	uint64_t	lo = UINT64_MAX, hi = 0, d;
+
+	for (unsigned i = 0; i < B.n; i++) {
+		d = B.c[i].recvd - B.c[i].recvd0;
+		lo = d < lo ? d : lo;
+		hi = d > hi ? d : hi;
+	}
+	if (B.n > 0)
+		printf("conn_tx_min %" PRIu64 "\nconn_tx_max %" PRIu64 "\n", lo, hi);
 }
 
 static void
@@ -810,6 +830,8 @@ main(int argc, char *argv[])
 		loop_once(50);
 	cpu0 = proc_cpu_s(B.relay_pid);
 	m0 = now_ns();
+	for (unsigned i = 0; i < B.n; i++)
+		B.c[i].recvd0 = B.c[i].recvd;
 	B.measuring = true;
 	m1 = m0 + (uint64_t)(B.measure_s * 1e9);
 	while (now_ns() < m1 && B.established > B.failed)
@@ -834,9 +856,14 @@ main(int argc, char *argv[])
 			if (cpu1 > cpu0)
 				printf("messages_per_relay_cpu_s %.0f\n", msgs / (cpu1 - cpu0));
 		}
+		printf("lat_p10_us %.0f\nlat_p25_us %.0f\nlat_p75_us %.0f\n"
+		    "lat_p90_us %.0f\nlat_p95_us %.0f\n", percentile(total_lat, 0.10),
+		    percentile(total_lat, 0.25), percentile(total_lat, 0.75),
+		    percentile(total_lat, 0.90), percentile(total_lat, 0.95));
 		printf("lat_p50_us %.0f\nlat_p99_us %.0f\nlat_p999_us %.0f\nlat_max_us %"
 		    PRIu64 "\n", percentile(total_lat, 0.50), percentile(total_lat, 0.99),
 		    percentile(total_lat, 0.999), B.lat_max);
+		conn_spread_print();
 	}
 	for (unsigned i = 0; i < B.n; i++)
 		ready += B.c[i].state == C_READY;
