@@ -37,8 +37,11 @@ conn_dirty(struct dp_conn *c)
 	if (c->dirty)
 		return;
 	c->dirty = true;
-	c->dirty_next = c->t->dirty;
-	c->t->dirty = c;
+	c->dirty_next = NULL;
+	if (c->t->dirty == NULL)
+		c->t->dirty_tail = &c->t->dirty;
+	*c->t->dirty_tail = c;
+	c->t->dirty_tail = &c->dirty_next;
 }
 
 static void

@@ -257,8 +257,6 @@ struct dp_thread {
 	unsigned		 zc_flags;	/* IORING_SEND_ZC_REPORT_USAGE if taken */
 	bool			 zc_avail;	/* kernel has SEND_ZC */
 	bool			 nodelay_ok;	/* URING_CMD setsockopt works */
-	bool			 min_wait_ok;	/* kernel batches waits (Linux 6.12) */
-	bool			 reg_ring;	/* enter through the registered ring fd */
 	struct dp_sendmsg	*smsg;		/* one per SQ entry */
 
 	/* provided receive buffers */
@@ -287,6 +285,7 @@ struct dp_thread {
 	struct __kernel_timespec tick_ts;
 	uint64_t		 now;		/* monotonic ms, once per loop */
 	struct dp_conn		*dirty;
+	struct dp_conn		**dirty_tail;	/* FIFO: first to arrive, first sent */
 	bool			 stopping;
 	uint64_t		 stop_deadline;
 

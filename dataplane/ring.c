@@ -21,26 +21,6 @@
 #define RING_SQ_ENTRIES		1024
 #define RING_CQ_ENTRIES		16384
 
-/*
- * A wait gathers up to RING_BATCH_CQES completions for at most RING_BATCH_US
- * (see ring_wait_batch). Measured at 100 connections x 8 requests in flight
- * while the relay was not saturated: 32 and 50 us gave 1.2 to 1.35 x the
- * messages per CPU-second of waking on every completion; 16 and 20 us gave
- * nothing (bench/README.md).
- */
-#define RING_BATCH_CQES		32
-#define RING_BATCH_US		50
-/*
- * Only after a wake-up that found at least this many: at 1 connection x 1 in
- * flight a window cost each transaction its full length and more CPU in the
- * timer than the batch saved.
- */
-#define RING_BATCH_FROM		4
-
-#ifndef IORING_FEAT_MIN_TIMEOUT
-#define IORING_FEAT_MIN_TIMEOUT	(1U << 15)
-#endif
-
 uint64_t
 dp_now_ms(void)
 {
@@ -73,8 +53,6 @@ ring_init_flags(struct dp_thread *t)
 		if (rc != -EINVAL)
 			break;
 	}
-	t->min_wait_ok = rc >= 0 && (p.features & IORING_FEAT_MIN_TIMEOUT) &&
-	    (p.flags & IORING_SETUP_DEFER_TASKRUN);
 	if (rc < 0)
 		log_warnx("dataplane thread %u: io_uring_queue_init: %s", t->id,
 		    strerror(-rc));
@@ -175,8 +153,8 @@ ring_setup(struct dp_thread *t)
 		    strerror(-rc));
 		return rc;
 	}
-	/* cheaper enter, optional */
-	t->reg_ring = io_uring_register_ring_fd(&t->ring) == 1;
+	/* cheaper enter for liburing's own calls, optional */
+	(void)io_uring_register_ring_fd(&t->ring);
 	if ((t->smsg = calloc(t->ring.sq.ring_entries, sizeof(*t->smsg))) == NULL)
 		return -ENOMEM;
 	if ((rc = ring_bufs_setup(t)) < 0)
@@ -652,68 +630,23 @@ ring_poll(struct dp_thread *t, unsigned wait_ms)
 	return rc;
 }
 
-/* Publishes the prepared SQEs (liburing 2.3 keeps this step private). */
-static unsigned
-ring_sq_flush(struct io_uring *r)
-{
-	struct io_uring_sq	*sq = &r->sq;
-	unsigned		 tail = sq->sqe_tail;
-
-	if (sq->sqe_head != tail) {
-		sq->sqe_head = tail;
-		io_uring_smp_store_release(sq->ktail, tail);
-	}
-	return tail - IO_URING_READ_ONCE(*sq->khead);
-}
-
-/*
- * Submits and waits for a batch: up to RING_BATCH_US for RING_BATCH_CQES
- * completions, then returns with whatever arrived; an idle ring sleeps until
- * the first completion (the long timeout only turns the batch window into an
- * ordinary wait once it has passed empty). Under load each wake-up then
- * carries several connections' receives, and every send that follows leaves
- * in the same enter. One io_uring_enter, as io_uring_submit_and_wait.
- */
-static int
-ring_wait_batch(struct dp_thread *t)
-{
-	struct __kernel_timespec	 ts = { .tv_sec = 3600 };
-	struct io_uring_getevents_arg	 arg;
-	unsigned			 flags = IORING_ENTER_GETEVENTS |
-	    IORING_ENTER_EXT_ARG, submit;
-	int				 fd = t->ring.ring_fd, rc;
-
-	memset(&arg, 0, sizeof(arg));
-	arg.pad = RING_BATCH_US;		/* min_wait_usec since Linux 6.12 */
-	arg.ts = (uint64_t)(uintptr_t)&ts;
-	if (t->reg_ring) {
-		fd = t->ring.enter_ring_fd;
-		flags |= IORING_ENTER_REGISTERED_RING;
-	}
-	submit = ring_sq_flush(&t->ring);
-	rc = io_uring_enter2((unsigned)fd, submit, RING_BATCH_CQES, flags,
-	    (sigset_t *)&arg, sizeof(arg));
-	/* liburing returns -errno, or -1 and errno when built over libc */
-	return rc == -1 ? -errno : rc;
-}
-
 /* Submits what the last batch prepared and waits for the next one. */
 void
 ring_run(struct dp_thread *t)
 {
 	struct io_uring_cqe	*cqe;
-	unsigned		 head, n = 0, wait = t->dp->opt.wait_ms;
-	bool			 batch;
+	unsigned		 head, n, wait = t->dp->opt.wait_ms;
 	int			 rc;
 
 	ring_arm_wake(t);
 	ring_arm_tick(t);
 	for (;;) {
-		/* a light load finds one or two: a window would only delay them */
-		batch = n >= RING_BATCH_FROM;
-		if (wait == 0 && t->min_wait_ok && batch)
-			rc = ring_wait_batch(t);
-		else if (wait == 0)
+		/*
+		 * No batching window (min_wait, Linux 6.12): at 100 connections
+		 * x 8 in flight, 32 completions or 50 us per wait saved no CPU
+		 * on a quiet host and raised p99 by a third (bench/README.md).
+		 */
+		if (wait == 0)
 			rc = io_uring_submit_and_wait_timeout(&t->ring, &cqe, 1, NULL, NULL);
 		else
 			rc = ring_poll(t, wait);
