@@ -1,13 +1,18 @@
 /*
  * Finds where each SIP message ends in a byte stream (RFC 3261 section 18.3):
- * one memchr per header line, none over the body, no allocation, and every
- * octet examined once however the stream is cut into reads.
+ * header sections scanned 64 octets at a time for their line ends, bodies
+ * never, no allocation, and every octet examined once however the stream is
+ * cut into reads.
  */
 #include "autoconf.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "sipframe.h"
 
@@ -65,6 +70,7 @@ frame_reset(struct sipframe *sf)
 	sf->sf_hdrlen = sf->sf_bodylen = 0;
 	sf->sf_cl_start = sf->sf_cl_end = 0;
 	sf->sf_have_cl = sf->sf_cl_open = sf->sf_have_field = false;
+	sf->sf_slow = false;
 }
 
 void
@@ -360,16 +366,18 @@ frame_line(struct sipframe *sf, const uint8_t *buf, size_t s, size_t e)
 }
 
 /*
- * Examines the complete lines that arrived since the last call. MESSAGE here
- * means only that the header section is complete; the body may not be.
+ * Line by line, two memchr per line: exact about which fault comes first, so
+ * it takes over from frame_header_fast for the rest of a header section as
+ * soon as that one meets a CR or LF outside a CRLF.
  */
 static enum sipframe_result
-frame_header(struct sipframe *sf, const uint8_t *buf, size_t len)
+frame_header_slow(struct sipframe *sf, const uint8_t *buf, size_t len)
 {
 	const uint8_t	*lf;
 	size_t		 eol, lim;
 	enum sf_line	 v;
 
+	sf->sf_slow = true;
 	lim = len < sf->sf_max_header ? len : sf->sf_max_header;
 	for (;;) {
 		lf = memchr(buf + sf->sf_seek, '\n', lim - sf->sf_seek);
@@ -395,6 +403,99 @@ frame_header(struct sipframe *sf, const uint8_t *buf, size_t len)
 			return SIPFRAME_MESSAGE;
 		}
 	}
+}
+
+/* Bit i of *cr (*lf) is set when p[i] is CR (LF), for i < n <= 64. */
+static void
+frame_scan(const uint8_t *p, size_t n, uint64_t *cr, uint64_t *lf)
+{
+	uint64_t	c = 0, l = 0;
+	size_t		i = 0;
+#if defined(__SSE2__)
+	const __m128i	vcr = _mm_set1_epi8('\r'), vlf = _mm_set1_epi8('\n');
+	uint8_t		tail[16];
+	__m128i		v;
+
+	if (n == 64) {
+		/* the common case, unrolled */
+		for (unsigned k = 0; k < 4; k++) {
+			v = _mm_loadu_si128((const __m128i *)(const void *)(p + 16 * k));
+			c |= (uint64_t)(uint16_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v, vcr)) << (16 * k);
+			l |= (uint64_t)(uint16_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v, vlf)) << (16 * k);
+		}
+		i = n;
+	}
+	for (; i < n; i += 16) {
+		if (n - i >= 16) {
+			v = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+		} else {
+			/* zeros are neither CR nor LF */
+			memset(tail, 0, sizeof(tail));
+			memcpy(tail, p + i, n - i);
+			v = _mm_loadu_si128((const __m128i *)(void *)tail);
+		}
+		c |= (uint64_t)(uint16_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v, vcr)) << i;
+		l |= (uint64_t)(uint16_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v, vlf)) << i;
+	}
+#else
+	for (; i < n; i++) {
+		c |= (uint64_t)(p[i] == '\r') << i;
+		l |= (uint64_t)(p[i] == '\n') << i;
+	}
+#endif
+	*cr = c;
+	*lf = l;
+}
+
+/*
+ * Examines the octets that arrived since the last call, 64 at a time: while
+ * every CR is followed by LF and every LF preceded by CR, each LF ends a line
+ * and no memchr is needed. A CR that is the last octet offered waits for the
+ * next call. MESSAGE here means only that the header section is complete;
+ * the body may not be.
+ */
+static enum sipframe_result
+frame_header(struct sipframe *sf, const uint8_t *buf, size_t len)
+{
+	size_t		 lim, pos, n, eol;
+	uint64_t	 cr, lf, stray, carry;
+	enum sf_line	 v;
+
+	if (sf->sf_slow)
+		return frame_header_slow(sf, buf, len);
+	lim = len < sf->sf_max_header ? len : sf->sf_max_header;
+	if (lim > sf->sf_seek && buf[lim - 1] == '\r')
+		lim--;
+	for (pos = sf->sf_seek; pos < lim; pos += n) {
+		n = lim - pos < 64 ? lim - pos : 64;
+		frame_scan(buf + pos, n, &cr, &lf);
+		carry = pos > 0 && buf[pos - 1] == '\r';
+		stray = lf ^ ((cr << 1) | carry);
+		if (n < 64)
+			stray &= ((uint64_t)1 << n) - 1;
+		if (stray != 0) {
+			/* lines ending before the fault first, then exactly */
+			lf &= ((uint64_t)1 << __builtin_ctzll(stray)) - 1;
+		}
+		for (; lf != 0; lf &= lf - 1) {
+			eol = pos + (size_t)__builtin_ctzll(lf);
+			v = frame_line(sf, buf, sf->sf_line, eol - 1);
+			sf->sf_line = sf->sf_seek = eol + 1;
+			if (v == LINE_ERROR)
+				return SIPFRAME_ERROR;
+			if (v == LINE_END) {
+				sf->sf_hdrlen = eol + 1;
+				sf->sf_phase = SF_BODY;
+				return SIPFRAME_MESSAGE;
+			}
+		}
+		if (stray != 0)
+			return frame_header_slow(sf, buf, len);
+		sf->sf_seek = pos + n;
+	}
+	if (len < sf->sf_max_header)
+		return SIPFRAME_MORE;
+	return frame_fail(sf, "headers exceed %zu bytes", sf->sf_max_header);
 }
 
 enum sipframe_result

@@ -42,6 +42,7 @@ struct sipframe {
 	bool	sf_have_cl;	/* a Content-Length field has been read */
 	bool	sf_cl_open;	/* sf_cl_start..sf_cl_end may still get folded lines */
 	bool	sf_have_field;	/* a header field follows the start line */
+	bool	sf_slow;	/* this header met a stray CR or LF: line by line */
 	char	sf_reason[SIPFRAME_REASON_MAX];
 };
 
