@@ -366,6 +366,27 @@ frame_line(struct sipframe *sf, const uint8_t *buf, size_t s, size_t e)
 }
 
 /*
+ * The line from sf_line to the CRLF whose LF is at eol: MORE to go on with
+ * the next line, ERROR, or MESSAGE once it was the empty line.
+ */
+static enum sipframe_result
+frame_line_at(struct sipframe *sf, const uint8_t *buf, size_t eol)
+{
+	enum sf_line	v;
+
+	v = frame_line(sf, buf, sf->sf_line, eol - 1);
+	sf->sf_line = sf->sf_seek = eol + 1;
+	if (v == LINE_ERROR)
+		return SIPFRAME_ERROR;
+	if (v == LINE_END) {
+		sf->sf_hdrlen = eol + 1;
+		sf->sf_phase = SF_BODY;
+		return SIPFRAME_MESSAGE;
+	}
+	return SIPFRAME_MORE;
+}
+
+/*
  * Line by line, two memchr per line: exact about which fault comes first, so
  * it takes over from frame_header_fast for the rest of a header section as
  * soon as that one meets a CR or LF outside a CRLF.
@@ -373,9 +394,9 @@ frame_line(struct sipframe *sf, const uint8_t *buf, size_t s, size_t e)
 static enum sipframe_result
 frame_header_slow(struct sipframe *sf, const uint8_t *buf, size_t len)
 {
-	const uint8_t	*lf;
-	size_t		 eol, lim;
-	enum sf_line	 v;
+	const uint8_t		*lf;
+	size_t			 eol, lim;
+	enum sipframe_result	 res;
 
 	sf->sf_slow = true;
 	lim = len < sf->sf_max_header ? len : sf->sf_max_header;
@@ -393,15 +414,8 @@ frame_header_slow(struct sipframe *sf, const uint8_t *buf, size_t len)
 			return frame_fail(sf, "bare LF in the header section");
 		if (memchr(buf + sf->sf_line, '\r', eol - 1 - sf->sf_line))
 			return frame_fail(sf, "bare CR in the header section");
-		v = frame_line(sf, buf, sf->sf_line, eol - 1);
-		sf->sf_line = sf->sf_seek = eol + 1;
-		if (v == LINE_ERROR)
-			return SIPFRAME_ERROR;
-		if (v == LINE_END) {
-			sf->sf_hdrlen = eol + 1;
-			sf->sf_phase = SF_BODY;
-			return SIPFRAME_MESSAGE;
-		}
+		if ((res = frame_line_at(sf, buf, eol)) != SIPFRAME_MORE)
+			return res;
 	}
 }
 
@@ -457,9 +471,9 @@ frame_scan(const uint8_t *p, size_t n, uint64_t *cr, uint64_t *lf)
 static enum sipframe_result
 frame_header(struct sipframe *sf, const uint8_t *buf, size_t len)
 {
-	size_t		 lim, pos, n, eol;
-	uint64_t	 cr, lf, stray, carry;
-	enum sf_line	 v;
+	size_t			 lim, pos, n, eol;
+	uint64_t		 cr, lf, stray, carry;
+	enum sipframe_result	 res;
 
 	if (sf->sf_slow)
 		return frame_header_slow(sf, buf, len);
@@ -479,15 +493,8 @@ frame_header(struct sipframe *sf, const uint8_t *buf, size_t len)
 		}
 		for (; lf != 0; lf &= lf - 1) {
 			eol = pos + (size_t)__builtin_ctzll(lf);
-			v = frame_line(sf, buf, sf->sf_line, eol - 1);
-			sf->sf_line = sf->sf_seek = eol + 1;
-			if (v == LINE_ERROR)
-				return SIPFRAME_ERROR;
-			if (v == LINE_END) {
-				sf->sf_hdrlen = eol + 1;
-				sf->sf_phase = SF_BODY;
-				return SIPFRAME_MESSAGE;
-			}
+			if ((res = frame_line_at(sf, buf, eol)) != SIPFRAME_MORE)
+				return res;
 		}
 		if (stray != 0)
 			return frame_header_slow(sf, buf, len);
