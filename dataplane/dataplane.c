@@ -625,6 +625,8 @@ void
 dataplane_counters(struct dataplane *dp, struct dp_counters *s)
 {
 	memset(s, 0, sizeof(*s));
+	s->threads = dp->nthreads;
+	s->conn_limit = dp->opt.conn_limit;
 	for (unsigned i = 0; i < dp->nthreads; i++) {
 		struct dp_thread	*t = &dp->threads[i];
 
@@ -636,6 +638,8 @@ dataplane_counters(struct dataplane *dp, struct dp_counters *s)
 		SUM(inactive_ageouts);
 		SUM(framing_errors);
 		SUM(pings_answered);
+		SUM(dgram_cl_added);
+		SUM(dgram_excess);
 		SUM(zc_sends);
 		SUM(zc_copied);
 		SUM(msgs_relayed);

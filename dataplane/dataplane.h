@@ -97,6 +97,8 @@ struct dp_conn_info {
 
 /* Aggregated over threads. */
 struct dp_counters {
+	unsigned		 threads;
+	unsigned		 conn_limit;
 	uint64_t		 active;
 	uint64_t		 attached;
 	uint64_t		 send_failures;
@@ -108,6 +110,8 @@ struct dp_counters {
 	uint64_t		 refused_limit;
 	uint64_t		 framing_errors;
 	uint64_t		 pings_answered;
+	uint64_t		 dgram_cl_added;	/* UDP messages given a Content-Length */
+	uint64_t		 dgram_excess;	/* UDP datagrams with octets past the body */
 	uint64_t		 zc_sends;
 	uint64_t		 zc_copied;	/* the kernel copied after all */
 	uint64_t		 msgs_relayed;

@@ -187,6 +187,7 @@ struct dp_conn {
 	bool			 dead;		/* sockets closing; freed when ops == 0 */
 	bool			 dirty;		/* on the thread's dirty list */
 	bool			 notify_queued;	/* our close_notify is in the TLS queue */
+	bool			 excess_logged;	/* a datagram's excess octets were logged */
 	bool			 wait_peer;	/* closing: wait for the peer's close_notify */
 	bool			 be_failed;
 	bool			 be_connecting;	/* socket or connect in flight */
@@ -211,6 +212,8 @@ struct dp_stats {
 	_Atomic uint64_t	 inactive_ageouts;
 	_Atomic uint64_t	 framing_errors;
 	_Atomic uint64_t	 pings_answered;
+	_Atomic uint64_t	 dgram_cl_added;	/* UDP messages given a Content-Length */
+	_Atomic uint64_t	 dgram_excess;	/* UDP datagrams with octets past the body */
 	_Atomic uint64_t	 zc_sends;
 	_Atomic uint64_t	 zc_copied;
 	_Atomic uint64_t	 msgs_relayed;

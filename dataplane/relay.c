@@ -166,42 +166,72 @@ keep:
 	return rc;
 }
 
-/* A UDP datagram is one SIP message (or a keep-alive), never a fragment. */
+/*
+ * A datagram without Content-Length, towards the TLS stream, which needs one:
+ * added as the last header field. The three pieces reach the TLS side's queue
+ * within this completion, so no partial message can be sent.
+ */
+static int
+relay_deliver_adding_cl(struct dp_conn *c, const uint8_t *msg,
+    const struct sipframe_dgram *d)
+{
+	char	cl[48];
+	int	n, rc;
+
+	if (c->notify_queued)
+		return 0;
+	n = snprintf(cl, sizeof(cl), "Content-Length: %zu\r\n\r\n", d->bodylen);
+	/* the header section less its empty line, the field, then the body */
+	if ((rc = c->tls->send(c, msg, d->hdrlen - 2, false)) != 0 ||
+	    (rc = c->tls->send(c, (const uint8_t *)cl, (size_t)n, d->bodylen == 0)) != 0)
+		return rc;
+	if (d->bodylen > 0 &&
+	    (rc = c->tls->send(c, msg + d->hdrlen, d->bodylen, true)) != 0)
+		return rc;
+	atomic_fetch_add_explicit(&c->msgs_out, 1, memory_order_relaxed);
+	conn_note_writeq(c);
+	STAT_INC(c->t, msgs_relayed);
+	STAT_INC(c->t, dgram_cl_added);
+	return 0;
+}
+
+/*
+ * A UDP datagram is one SIP message (or a keep-alive), never a fragment, and
+ * RFC 3261 section 18.3 applies: octets past Content-Length are discarded,
+ * and without one the body ends with the datagram.
+ */
 static int
 relay_datagram(struct dp_conn *c, const uint8_t *data, size_t len)
 {
-	struct dp_side	*s = &c->side[SIDE_BE];
-	const char	*reason = "truncated datagram";
-	size_t		 off = 0, msglen;
-	int		 rc = 0;
+	struct sipframe_dgram	 d;
+	const char		*reason;
 
 	if (len >= c->t->buf_size) {
 		relay_framing_error(c, SIDE_BE, "datagram larger than a receive buffer");
 		return -EBADMSG;
 	}
-	while (off < len && rc == 0) {
-		msglen = 0;
-		switch (sipframe_next(&s->fr, data + off, len - off, &msglen, &reason)) {
-		case SIPFRAME_MESSAGE:
-			rc = relay_deliver(c, SIDE_BE, data + off, msglen);
-			break;
-		case SIPFRAME_PING:
-			rc = relay_pong(c, SIDE_BE);
-			break;
-		case SIPFRAME_PONG:
-			break;
-		case SIPFRAME_MORE:
-		case SIPFRAME_ERROR:
-			relay_framing_error(c, SIDE_BE, reason);
-			return -EBADMSG;
-		}
-		if (msglen == 0 || msglen > len - off) {
-			relay_framing_error(c, SIDE_BE, "framer made no progress");
-			return -EBADMSG;
-		}
-		off += msglen;
+	switch (sipframe_datagram(&c->side[SIDE_BE].fr, data, len, &d, &reason)) {
+	case SIPFRAME_MESSAGE:
+		break;
+	case SIPFRAME_PING:
+		return relay_pong(c, SIDE_BE);
+	case SIPFRAME_PONG:
+		return 0;
+	default:
+		relay_framing_error(c, SIDE_BE, reason);
+		return -EBADMSG;
 	}
-	return rc;
+	if (d.hdrlen + d.bodylen < len) {
+		STAT_INC(c->t, dgram_excess);
+		if (!c->excess_logged)
+			dp_log_conn(c, LOG_NOTICE, "backend datagram has %zu bytes "
+			    "after its Content-Length body: discarded (RFC 3261 "
+			    "18.3), once per connection", len - d.hdrlen - d.bodylen);
+		c->excess_logged = true;
+	}
+	if (!d.has_cl)
+		return relay_deliver_adding_cl(c, data, &d);
+	return relay_deliver(c, SIDE_BE, data, d.hdrlen + d.bodylen);
 }
 
 /* Plaintext from the TLS peer (tls_side_ops.recv calls this). */

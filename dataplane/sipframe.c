@@ -358,7 +358,7 @@ frame_line(struct sipframe *sf, const uint8_t *buf, size_t s, size_t e)
 		return LINE_ERROR;
 	if (e > s)
 		return frame_field(sf, buf, s, e);
-	if (!sf->sf_have_cl) {
+	if (!sf->sf_have_cl && !sf->sf_datagram) {
 		frame_fail(sf, "Content-Length missing");
 		return LINE_ERROR;
 	}
@@ -537,6 +537,44 @@ sipframe_next(struct sipframe *sf, const uint8_t *buf, size_t len,
 	if (len - sf->sf_hdrlen < sf->sf_bodylen)
 		return SIPFRAME_MORE;
 	*msglen = sf->sf_hdrlen + sf->sf_bodylen;
+	frame_reset(sf);
+	return SIPFRAME_MESSAGE;
+}
+
+enum sipframe_result
+sipframe_datagram(struct sipframe *sf, const uint8_t *buf, size_t len,
+    struct sipframe_dgram *d, const char **reason)
+{
+	enum sipframe_result	res;
+
+	memset(d, 0, sizeof(*d));
+	*reason = NULL;
+	frame_reset(sf);
+	if (len == 4 && memcmp(buf, "\r\n\r\n", 4) == 0)
+		return SIPFRAME_PING;
+	if (len == 2 && memcmp(buf, "\r\n", 2) == 0)
+		return SIPFRAME_PONG;
+	sf->sf_datagram = true;
+	sf->sf_phase = SF_START;
+	res = frame_header(sf, buf, len);
+	sf->sf_datagram = false;
+	if (res == SIPFRAME_MORE)
+		res = frame_fail(sf, "datagram ends inside the header section");
+	else if (res == SIPFRAME_MESSAGE && sf->sf_have_cl &&
+	    len - sf->sf_hdrlen < sf->sf_bodylen)
+		res = frame_fail(sf, "datagram ends %zu bytes into a body of "
+		    "Content-Length %zu", len - sf->sf_hdrlen, sf->sf_bodylen);
+	else if (res == SIPFRAME_MESSAGE && !sf->sf_have_cl &&
+	    len - sf->sf_hdrlen > sf->sf_max_body)
+		res = frame_fail(sf, "body of %zu bytes exceeds the body limit "
+		    "of %zu bytes", len - sf->sf_hdrlen, sf->sf_max_body);
+	if (res == SIPFRAME_ERROR) {
+		*reason = sf->sf_reason;
+		return res;
+	}
+	d->hdrlen = sf->sf_hdrlen;
+	d->has_cl = sf->sf_have_cl;
+	d->bodylen = d->has_cl ? sf->sf_bodylen : len - sf->sf_hdrlen;
 	frame_reset(sf);
 	return SIPFRAME_MESSAGE;
 }

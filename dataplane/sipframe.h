@@ -43,6 +43,7 @@ struct sipframe {
 	bool	sf_cl_open;	/* sf_cl_start..sf_cl_end may still get folded lines */
 	bool	sf_have_field;	/* a header field follows the start line */
 	bool	sf_slow;	/* this header met a stray CR or LF: line by line */
+	bool	sf_datagram;	/* sipframe_datagram: Content-Length optional */
 	char	sf_reason[SIPFRAME_REASON_MAX];
 };
 
@@ -62,6 +63,24 @@ void	sipframe_init(struct sipframe *, size_t max_header, size_t max_body);
  */
 enum sipframe_result	sipframe_next(struct sipframe *, const uint8_t *buf,
 			    size_t len, size_t *msglen, const char **reason);
+
+/* What sipframe_datagram() found in one datagram. */
+struct sipframe_dgram {
+	size_t	hdrlen;		/* start line through the empty line */
+	size_t	bodylen;	/* Content-Length, or to the datagram's end */
+	bool	has_cl;		/* false: a stream needs one added */
+};
+
+/*
+ * One whole datagram of a message-oriented transport (RFC 3261 section
+ * 18.3): Content-Length is optional and, when absent, the body ends with the
+ * datagram; octets beyond hdrlen + bodylen are to be discarded. MESSAGE fills
+ * *d; PING and PONG are a datagram that is exactly CRLF CRLF or CRLF; ERROR
+ * sets *reason (a datagram shorter than its Content-Length, or anything the
+ * stream framer refuses). Each call stands alone.
+ */
+enum sipframe_result	sipframe_datagram(struct sipframe *, const uint8_t *buf,
+			    size_t len, struct sipframe_dgram *d, const char **reason);
 
 /*
  * For header edits on a message that sipframe_next() returned: sets *hdrlen

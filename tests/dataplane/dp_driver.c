@@ -335,12 +335,14 @@ ctl_counters(struct driver *d, FILE *out)
 	    "refused_limit %" PRIu64 "\nframing_errors %" PRIu64 "\n"
 	    "pings_answered %" PRIu64 "\nzc_sends %" PRIu64 "\nzc_copied %" PRIu64 "\n"
 	    "msgs_relayed %" PRIu64 "\nrecv_nobufs %" PRIu64 "\n"
+	    "dgram_cl_added %" PRIu64 "\ndgram_excess %" PRIu64 "\n"
 	    "handshake_failures %u\nreleased %u\n",
 	    c.active, c.attached, c.send_failures, c.remote_closures,
 	    c.conn_failures, c.inactive_ageouts, c.max_sendq, ip,
 	    ss_port(&c.max_sendq_peer), c.refused_limit, c.framing_errors,
 	    c.pings_answered, c.zc_sends, c.zc_copied, c.msgs_relayed,
-	    c.recv_nobufs, d->handshake_failures, d->released);
+	    c.recv_nobufs, c.dgram_cl_added, c.dgram_excess,
+	    d->handshake_failures, d->released);
 }
 
 /* Heap in use against heap held: tells live memory from fragmentation. */

@@ -15,7 +15,10 @@
  *    same message;
  *  - an ERROR has a printable reason, and stays;
  *  - a final MORE holds no whole message and no header section past the
- *    limit.
+ *    limit;
+ *  - framed as one datagram, a message ends its header at the first CRLF
+ *    CRLF and its body within the datagram, and is the stream's first
+ *    message whenever the stream had one.
  */
 #include "autoconf.h"
 
@@ -356,6 +359,42 @@ compare_runs(const struct run *a, const struct run *b, int chunk)
 		    b->reason, a->reason);
 }
 
+/*
+ * The same octets as one datagram: a MESSAGE ends its header at the first
+ * CRLF CRLF and its body within the datagram, and wherever the stream framer
+ * found a whole first message the datagram framer finds that same message.
+ */
+static void
+check_datagram(const uint8_t *data, size_t size, size_t max_header,
+    size_t max_body, const struct run *stream)
+{
+	struct sipframe		 sf;
+	struct sipframe_dgram	 d;
+	const char		*reason;
+	const uint8_t		*end;
+	enum sipframe_result	 res;
+
+	sipframe_init(&sf, max_header, max_body);
+	res = sipframe_datagram(&sf, data, size, &d, &reason);
+	if (stream->n > 0 && stream->res[0] == SIPFRAME_MESSAGE &&
+	    (res != SIPFRAME_MESSAGE || !d.has_cl ||
+	    d.hdrlen + d.bodylen != stream->len[0]))
+		fuzz_fail("datagram framing differs from the stream's first message");
+	if (res == SIPFRAME_ERROR && (reason == NULL || *reason == '\0'))
+		fuzz_fail("datagram error without a reason");
+	if ((res == SIPFRAME_PING && (size != 4 || memcmp(data, "\r\n\r\n", 4))) ||
+	    (res == SIPFRAME_PONG && (size != 2 || memcmp(data, "\r\n", 2))))
+		fuzz_fail("datagram keep-alive that is not exactly one");
+	if (res != SIPFRAME_MESSAGE)
+		return;
+	end = memmem(data, size, "\r\n\r\n", 4);
+	if (end == NULL || (size_t)(end - data) + 4 != d.hdrlen ||
+	    d.hdrlen > max_header || d.hdrlen + d.bodylen > size ||
+	    d.bodylen > max_body || (!d.has_cl && d.hdrlen + d.bodylen != size))
+		fuzz_fail("datagram message %zu + %zu of %zu octets is wrong",
+		    d.hdrlen, d.bodylen, size);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -375,6 +414,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 		frame_run(data, size, mh, mb, 0, &whole);
 		check_run(data, size, mh ? mh : SIPFRAME_MAX_HEADER_DEFAULT,
+		    mb ? mb : SIPFRAME_MAX_BODY_DEFAULT, &whole);
+		check_datagram(data, size, mh ? mh : SIPFRAME_MAX_HEADER_DEFAULT,
 		    mb ? mb : SIPFRAME_MAX_BODY_DEFAULT, &whole);
 		for (chunk = size <= BYTEWISE_MAX ? 1 : 2; chunk <= 2; chunk++) {
 			frame_run(data, size, mh, mb, chunk, &part);

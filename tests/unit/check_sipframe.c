@@ -754,6 +754,97 @@ START_TEST(test_random_stream)
 }
 END_TEST
 
+
+/* Datagrams (RFC 3261 section 18.3, message-oriented transports). */
+
+static enum sipframe_result
+dgram(const char *p, size_t len, struct sipframe_dgram *d, const char **reason)
+{
+	struct sipframe	sf;
+
+	sipframe_init(&sf, 0, 0);
+	return sipframe_datagram(&sf, (const uint8_t *)p, len, d, reason);
+}
+
+START_TEST(test_dgram_with_cl)
+{
+	static const char	m[] = OPTIONS_HEAD "Content-Length: 4\r\n\r\nabcd";
+	struct sipframe_dgram	d;
+	const char		*why;
+
+	ck_assert_int_eq(dgram(m, sizeof(m) - 1, &d, &why), SIPFRAME_MESSAGE);
+	ck_assert(d.has_cl);
+	ck_assert_uint_eq(d.bodylen, 4);
+	ck_assert_uint_eq(d.hdrlen + d.bodylen, sizeof(m) - 1);
+}
+END_TEST
+
+START_TEST(test_dgram_excess)
+{
+	static const char	m[] = OPTIONS_HEAD "Content-Length: 2\r\n\r\nabOPTIONS x";
+	struct sipframe_dgram	d;
+	const char		*why;
+
+	ck_assert_int_eq(dgram(m, sizeof(m) - 1, &d, &why), SIPFRAME_MESSAGE);
+	ck_assert_uint_eq(d.bodylen, 2);
+	ck_assert_uint_eq(sizeof(m) - 1 - d.hdrlen - d.bodylen, 9);
+}
+END_TEST
+
+START_TEST(test_dgram_without_cl)
+{
+	static const char	m[] = "SIP/2.0 200 OK\r\nCSeq: 1 OPTIONS\r\n\r\nv=0\r\n";
+	static const char	e[] = "SIP/2.0 200 OK\r\nCSeq: 1 OPTIONS\r\n\r\n";
+	struct sipframe_dgram	d;
+	const char		*why;
+
+	ck_assert_int_eq(dgram(m, sizeof(m) - 1, &d, &why), SIPFRAME_MESSAGE);
+	ck_assert(!d.has_cl);
+	ck_assert_uint_eq(d.hdrlen, sizeof(e) - 1);
+	ck_assert_uint_eq(d.bodylen, 5);
+	ck_assert_int_eq(dgram(e, sizeof(e) - 1, &d, &why), SIPFRAME_MESSAGE);
+	ck_assert_uint_eq(d.bodylen, 0);
+}
+END_TEST
+
+START_TEST(test_dgram_refused)
+{
+	static const char	shortbody[] = OPTIONS_HEAD "Content-Length: 9\r\n\r\nabcd";
+	static const char	nohdrend[] = OPTIONS_HEAD "Content-Length: 0\r\n";
+	static const char	barelf[] = "SIP/2.0 200 OK\nCSeq: 1 BYE\r\n\r\n";
+	struct sipframe_dgram	d;
+	const char		*why;
+
+	ck_assert_int_eq(dgram(shortbody, sizeof(shortbody) - 1, &d, &why), SIPFRAME_ERROR);
+	ck_assert_str_eq(why, "datagram ends 4 bytes into a body of Content-Length 9");
+	ck_assert_int_eq(dgram(nohdrend, sizeof(nohdrend) - 1, &d, &why), SIPFRAME_ERROR);
+	ck_assert_str_eq(why, "datagram ends inside the header section");
+	ck_assert_int_eq(dgram(barelf, sizeof(barelf) - 1, &d, &why), SIPFRAME_ERROR);
+	ck_assert_str_eq(why, "bare LF in the header section");
+	ck_assert_int_eq(dgram("\r\n\r\n", 4, &d, &why), SIPFRAME_PING);
+	ck_assert_int_eq(dgram("\r\n", 2, &d, &why), SIPFRAME_PONG);
+	ck_assert_int_eq(dgram("\r\n\r\n\r\n", 6, &d, &why), SIPFRAME_ERROR);
+}
+END_TEST
+
+START_TEST(test_dgram_body_limit)
+{
+	struct sipframe		sf;
+	struct sipframe_dgram	d;
+	const char		*why;
+	static const char	big[] = OPTIONS_HEAD "\r\n0123456789X";
+	static const char	fits[] = OPTIONS_HEAD "\r\n0123456789";
+
+	sipframe_init(&sf, 0, 10);
+	ck_assert_int_eq(sipframe_datagram(&sf, (const uint8_t *)big, sizeof(big) - 1,
+	    &d, &why), SIPFRAME_ERROR);
+	ck_assert_str_eq(why, "body of 11 bytes exceeds the body limit of 10 bytes");
+	/* each datagram stands alone: an error does not stay */
+	ck_assert_int_eq(sipframe_datagram(&sf, (const uint8_t *)fits, sizeof(fits) - 1,
+	    &d, &why), SIPFRAME_MESSAGE);
+}
+END_TEST
+
 static Suite *
 unit_suite(void)
 {
@@ -795,6 +886,14 @@ unit_suite(void)
 	tcase_add_test(tc, test_error_sticky);
 	tcase_add_test(tc, test_buffer_shrinks);
 	tcase_add_test(tc, test_empty_buffer);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("datagram");
+	tcase_add_test(tc, test_dgram_with_cl);
+	tcase_add_test(tc, test_dgram_excess);
+	tcase_add_test(tc, test_dgram_without_cl);
+	tcase_add_test(tc, test_dgram_refused);
+	tcase_add_test(tc, test_dgram_body_limit);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("limits");
