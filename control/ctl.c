@@ -303,6 +303,14 @@ ctl_show_ktls(struct sipktlsd *sd, const char *arg, FILE *out, char *why,
 }
 
 static int
+ctl_show_dp(struct sipktlsd *sd, const char *arg, FILE *out, char *why,
+    size_t len)
+{
+	dp_link_show(sd, out);
+	return 0;
+}
+
+static int
 ctl_reload(struct sipktlsd *sd, const char *arg, FILE *out, char *why,
     size_t len)
 {
@@ -386,6 +394,7 @@ static const struct ctl_command {
 	{ CTL_CMD_SHOW_PROFILE,	ARG_OPTIONAL,	false,	ctl_show_profile },
 	{ CTL_CMD_SHOW_VERSION,	ARG_NONE,	false,	ctl_show_version },
 	{ CTL_CMD_SHOW_KTLS,	ARG_NONE,	false,	ctl_show_ktls },
+	{ CTL_CMD_SHOW_DP,	ARG_NONE,	false,	ctl_show_dp },
 	{ CTL_CMD_RELOAD,	ARG_NONE,	true,	ctl_reload },
 	{ CTL_CMD_CLEAR_ID,	ARG_REQUIRED,	true,	ctl_clear_id },
 	{ CTL_CMD_CLEAR_TARGET,	ARG_REQUIRED,	true,	ctl_clear_target },

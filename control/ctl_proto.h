@@ -32,6 +32,7 @@
 #define CTL_CMD_SHOW_PROFILE	"show voice class tls-profile"	/* [TAG] */
 #define CTL_CMD_SHOW_VERSION	"show version"
 #define CTL_CMD_SHOW_KTLS	"show kernel-tls"
+#define CTL_CMD_SHOW_DP		"show dataplane"
 #define CTL_CMD_RELOAD		"reload"
 #define CTL_CMD_CLEAR_ID	"clear sip-ua tcp tls connection id"	/* N */
 #define CTL_CMD_CLEAR_TARGET	"clear sip-ua tcp tls connection target"	/* ipv4:A:P */

@@ -143,6 +143,7 @@ int		 dp_link_attach(struct sipktlsd *, struct conn *,
 		    const struct session_facts *, int fd, SSL *);
 bool		 dp_link_clear(struct sipktlsd *, struct conn *);
 void		 dp_link_counters(const struct sipktlsd *, struct tls_counters *);
+void		 dp_link_show(const struct sipktlsd *, FILE *);
 void		 dp_link_writeq(struct sipktlsd *);
 
 /* sipktlsd.c */

@@ -266,6 +266,35 @@ dp_link_counters(const struct sipktlsd *sd, struct tls_counters *tc)
 	}
 }
 
+/* "show dataplane": the relay's own counters, which CUBE's tables have no row for. */
+void
+dp_link_show(const struct sipktlsd *sd, FILE *out)
+{
+	struct dp_counters	d;
+
+	if (sd->dp == NULL) {
+		fprintf(out, "Dataplane               : not running: sessions are "
+		    "not relayed (see the log)\n");
+		return;
+	}
+	dataplane_counters(sd->dp, &d);
+	fprintf(out, "Threads                 : %u\n", d.threads);
+	fprintf(out, "Relayed connections     : %" PRIu64 " of %u\n", d.active,
+	    d.conn_limit);
+	fprintf(out, "Refused at the limit    : %" PRIu64 "\n", d.refused_limit);
+	fprintf(out, "Messages relayed        : %" PRIu64 "\n", d.msgs_relayed);
+	fprintf(out, "Keep-alive pings        : %" PRIu64 " answered\n",
+	    d.pings_answered);
+	fprintf(out, "SIP framing errors      : %" PRIu64 "\n", d.framing_errors);
+	fprintf(out, "UDP Content-Length added: %" PRIu64 "\n", d.dgram_cl_added);
+	fprintf(out, "UDP excess discarded    : %" PRIu64 " datagrams\n",
+	    d.dgram_excess);
+	fprintf(out, "Zero-copy sends         : %" PRIu64 " (%" PRIu64
+	    " copied by the kernel)\n", d.zc_sends, d.zc_copied);
+	fprintf(out, "Receive buffers ran out : %" PRIu64 " times\n",
+	    d.recv_nobufs);
+}
+
 /*
  * WriteQ-Size of every relayed connection as the dataplane counts it now:
  * after the hand-off the control plane's own row learns nothing by itself.

@@ -27,7 +27,7 @@
 
 enum action {
 	NONE, SHOW_RUNNING, SHOW_BRIEF, SHOW_DETAIL, SHOW_PROFILE, SHOW_VERSION,
-	SHOW_KTLS,
+	SHOW_KTLS, SHOW_DP,
 	RELOAD, CLEAR_ID, CLEAR_TARGET, TEST_CONNECT,
 	CRYPTO		/* local: the rest of the words go to pki_cli_run() */
 };
@@ -40,6 +40,7 @@ static const char *const action_command[] = {
 	[SHOW_PROFILE] = CTL_CMD_SHOW_PROFILE,
 	[SHOW_VERSION] = CTL_CMD_SHOW_VERSION,
 	[SHOW_KTLS] = CTL_CMD_SHOW_KTLS,
+	[SHOW_DP] = CTL_CMD_SHOW_DP,
 	[RELOAD] = CTL_CMD_RELOAD,
 	[CLEAR_ID] = CTL_CMD_CLEAR_ID,
 	[CLEAR_TARGET] = CTL_CMD_CLEAR_TARGET,
@@ -126,6 +127,8 @@ static const struct token t_show_sipua[] = {
 static const struct token t_show[] = {
 	{ KEYWORD, "crypto", CRYPTO, NULL, "Keys, trustpoints and certificates "
 	  "(PKI store)" },
+	{ KEYWORD, "dataplane", SHOW_DP, NULL, "Relay threads and the relay's "
+	  "counters" },
 	{ KEYWORD, "kernel-tls", SHOW_KTLS, NULL, "Kernel TLS: probe, sessions, "
 	  "kernel counters" },
 	{ KEYWORD, "running-config", SHOW_RUNNING, NULL, "The configuration "
