@@ -10,7 +10,6 @@
 #include <string.h>
 
 #include "config.h"
-#include "dataplane/dataplane.h"
 
 struct config *
 config_new(void)
@@ -22,22 +21,8 @@ config_new(void)
 	cfg->tls_mode = TLSMODE_DEFAULT;
 	cfg->aging_tls_minutes = 5;
 	cfg->global_port = SIPKTLS_DEFAULT_PORT;
-	cfg->connection_limit = 10000;
-	cfg->handshake_timeout = CONF_DEFAULT_HS_TIMEOUT;
-	cfg->handshake_per_source = CONF_DEFAULT_HS_PER_SOURCE;
-	cfg->session_tickets = CONF_DEFAULT_TICKETS;
-	cfg->ticket_rotation_hours = CONF_DEFAULT_TICKET_ROTATION;
+	conf_numbers_reset(cfg);
 	cfg->security_level = -1;
-	cfg->revocation_fetch_timeout = CONF_DEFAULT_REVOKE_TIMEOUT;
-	cfg->revocation_wait = CONF_DEFAULT_REVOKE_WAIT;
-	cfg->ktls_record_limit = CONF_DEFAULT_KTLS_RECORD_LIMIT;
-	cfg->dp_max_header = DP_DEFAULT_MAX_HEADER;
-	cfg->dp_max_body = DP_DEFAULT_MAX_BODY;
-	cfg->dp_wq_bytes = DP_DEFAULT_WQ_BYTES;
-	cfg->dp_wq_msgs = DP_DEFAULT_WQ_MSGS;
-	cfg->dp_zc_threshold = DP_DEFAULT_ZC_THRESHOLD;
-	cfg->dp_connect_ms = DP_DEFAULT_CONNECT_MS;
-	cfg->dp_linger_ms = DP_DEFAULT_LINGER_MS;
 	strcpy(cfg->control_socket, SIPKTLS_DEFAULT_SOCKET);
 	return cfg;
 }
