@@ -69,9 +69,22 @@ config_default_store(struct config *cfg, const char *path)
 	}
 }
 
+/* A file or a buffer alike: parsed, given its default store, then checked. */
 static struct config *
-config_finish(struct config *cfg, int errors, conf_report_fn report, void *arg)
+config_read(FILE *fp, const char *name, conf_report_fn report, void *arg)
 {
+	struct config	*cfg;
+	int		 errors;
+
+	if ((cfg = config_new()) == NULL) {
+		fclose(fp);
+		report(arg, CONF_ERROR, "out of memory");
+		return NULL;
+	}
+	snprintf(cfg->path, sizeof(cfg->path), "%s", name);
+	errors = config_parse_stream(cfg, name, fp, report, arg);
+	fclose(fp);
+	config_default_store(cfg, name);
 	if (errors == 0)
 		errors = config_check(cfg, report, arg);
 	if (errors != 0) {
@@ -84,47 +97,26 @@ config_finish(struct config *cfg, int errors, conf_report_fn report, void *arg)
 struct config *
 config_load(const char *path, conf_report_fn report, void *arg)
 {
-	struct config	*cfg;
-	FILE		*fp;
-	char		 msg[CONF_PATH_MAX + 64];
-	int		 errors;
+	FILE	*fp;
+	char	 msg[CONF_PATH_MAX + 64];
 
 	if ((fp = fopen(path, "r")) == NULL) {
 		snprintf(msg, sizeof(msg), "%s: %s", path, strerror(errno));
 		report(arg, CONF_ERROR, msg);
 		return NULL;
 	}
-	if ((cfg = config_new()) == NULL) {
-		fclose(fp);
-		report(arg, CONF_ERROR, "out of memory");
-		return NULL;
-	}
-	snprintf(cfg->path, sizeof(cfg->path), "%s", path);
-	errors = config_parse_stream(cfg, path, fp, report, arg);
-	fclose(fp);
-	config_default_store(cfg, path);
-	return config_finish(cfg, errors, report, arg);
+	return config_read(fp, path, report, arg);
 }
 
 struct config *
 config_parse_buffer(const char *name, const char *text, conf_report_fn report,
     void *arg)
 {
-	struct config	*cfg;
-	FILE		*fp;
-	int		 errors;
+	FILE	*fp;
 
 	if ((fp = fmemopen((void *)(uintptr_t)text, strlen(text), "r")) == NULL)
 		return NULL;
-	if ((cfg = config_new()) == NULL) {
-		fclose(fp);
-		return NULL;
-	}
-	snprintf(cfg->path, sizeof(cfg->path), "%s", name);
-	errors = config_parse_stream(cfg, name, fp, report, arg);
-	fclose(fp);
-	config_default_store(cfg, name);
-	return config_finish(cfg, errors, report, arg);
+	return config_read(fp, name, report, arg);
 }
 
 #define FIND_BY_TAG(fn, type, arr, n)				\
