@@ -10,7 +10,6 @@
 #include <string.h>
 
 #include "config.h"
-#include "dataplane/dataplane.h"
 
 struct config *
 config_new(void)
@@ -22,22 +21,8 @@ config_new(void)
 	cfg->tls_mode = TLSMODE_DEFAULT;
 	cfg->aging_tls_minutes = 5;
 	cfg->global_port = SIPKTLS_DEFAULT_PORT;
-	cfg->connection_limit = 10000;
-	cfg->handshake_timeout = CONF_DEFAULT_HS_TIMEOUT;
-	cfg->handshake_per_source = CONF_DEFAULT_HS_PER_SOURCE;
-	cfg->session_tickets = CONF_DEFAULT_TICKETS;
-	cfg->ticket_rotation_hours = CONF_DEFAULT_TICKET_ROTATION;
+	conf_numbers_reset(cfg);
 	cfg->security_level = -1;
-	cfg->revocation_fetch_timeout = CONF_DEFAULT_REVOKE_TIMEOUT;
-	cfg->revocation_wait = CONF_DEFAULT_REVOKE_WAIT;
-	cfg->ktls_record_limit = CONF_DEFAULT_KTLS_RECORD_LIMIT;
-	cfg->dp_max_header = DP_DEFAULT_MAX_HEADER;
-	cfg->dp_max_body = DP_DEFAULT_MAX_BODY;
-	cfg->dp_wq_bytes = DP_DEFAULT_WQ_BYTES;
-	cfg->dp_wq_msgs = DP_DEFAULT_WQ_MSGS;
-	cfg->dp_zc_threshold = DP_DEFAULT_ZC_THRESHOLD;
-	cfg->dp_connect_ms = DP_DEFAULT_CONNECT_MS;
-	cfg->dp_linger_ms = DP_DEFAULT_LINGER_MS;
 	strcpy(cfg->control_socket, SIPKTLS_DEFAULT_SOCKET);
 	return cfg;
 }
@@ -84,9 +69,22 @@ config_default_store(struct config *cfg, const char *path)
 	}
 }
 
+/* A file or a buffer alike: parsed, given its default store, then checked. */
 static struct config *
-config_finish(struct config *cfg, int errors, conf_report_fn report, void *arg)
+config_read(FILE *fp, const char *name, conf_report_fn report, void *arg)
 {
+	struct config	*cfg;
+	int		 errors;
+
+	if ((cfg = config_new()) == NULL) {
+		fclose(fp);
+		report(arg, CONF_ERROR, "out of memory");
+		return NULL;
+	}
+	snprintf(cfg->path, sizeof(cfg->path), "%s", name);
+	errors = config_parse_stream(cfg, name, fp, report, arg);
+	fclose(fp);
+	config_default_store(cfg, name);
 	if (errors == 0)
 		errors = config_check(cfg, report, arg);
 	if (errors != 0) {
@@ -99,47 +97,26 @@ config_finish(struct config *cfg, int errors, conf_report_fn report, void *arg)
 struct config *
 config_load(const char *path, conf_report_fn report, void *arg)
 {
-	struct config	*cfg;
-	FILE		*fp;
-	char		 msg[CONF_PATH_MAX + 64];
-	int		 errors;
+	FILE	*fp;
+	char	 msg[CONF_PATH_MAX + 64];
 
 	if ((fp = fopen(path, "r")) == NULL) {
 		snprintf(msg, sizeof(msg), "%s: %s", path, strerror(errno));
 		report(arg, CONF_ERROR, msg);
 		return NULL;
 	}
-	if ((cfg = config_new()) == NULL) {
-		fclose(fp);
-		report(arg, CONF_ERROR, "out of memory");
-		return NULL;
-	}
-	snprintf(cfg->path, sizeof(cfg->path), "%s", path);
-	errors = config_parse_stream(cfg, path, fp, report, arg);
-	fclose(fp);
-	config_default_store(cfg, path);
-	return config_finish(cfg, errors, report, arg);
+	return config_read(fp, path, report, arg);
 }
 
 struct config *
 config_parse_buffer(const char *name, const char *text, conf_report_fn report,
     void *arg)
 {
-	struct config	*cfg;
-	FILE		*fp;
-	int		 errors;
+	FILE	*fp;
 
 	if ((fp = fmemopen((void *)(uintptr_t)text, strlen(text), "r")) == NULL)
 		return NULL;
-	if ((cfg = config_new()) == NULL) {
-		fclose(fp);
-		return NULL;
-	}
-	snprintf(cfg->path, sizeof(cfg->path), "%s", name);
-	errors = config_parse_stream(cfg, name, fp, report, arg);
-	fclose(fp);
-	config_default_store(cfg, name);
-	return config_finish(cfg, errors, report, arg);
+	return config_read(fp, name, report, arg);
 }
 
 #define FIND_BY_TAG(fn, type, arr, n)				\

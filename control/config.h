@@ -250,6 +250,36 @@ struct config {
 	size_t				 nunused;
 };
 
+/*
+ * The sipktls stanza's plain numbers, one row each in config_numbers.c, so a
+ * command's words, range and default live in one place. Ids run in the order
+ * "show running-config" prints them.
+ */
+enum conf_number_id {
+	CONF_NUM_DP_MAX_HEADER,
+	CONF_NUM_DP_MAX_BODY,
+	CONF_NUM_DP_WQ_BYTES,
+	CONF_NUM_DP_WQ_MSGS,
+	CONF_NUM_DP_ZC_THRESHOLD,
+	CONF_NUM_DP_CONNECT_MS,
+	CONF_NUM_DP_LINGER_MS,
+	CONF_NUM_CONN_LIMIT,
+	CONF_NUM_HS_TIMEOUT,
+	CONF_NUM_HS_PER_SOURCE,
+	CONF_NUM_TICKETS,
+	CONF_NUM_TICKET_ROTATION,
+	CONF_NUM_KTLS_RECORD_LIMIT,
+	CONF_NUM_REVOKE_TIMEOUT,
+	CONF_NUM_REVOKE_WAIT,
+	CONF_NUM_COUNT
+};
+
+struct conf_number {
+	const char	*words;		/* the command, as parsed and printed */
+	size_t		 off;		/* its unsigned in struct config */
+	unsigned	 min, max, def;
+};
+
 /* Where config messages go; the daemon logs them, the checker prints them. */
 enum conf_severity { CONF_ERROR, CONF_WARNING };
 typedef void (*conf_report_fn)(void *arg, enum conf_severity sev, const char *msg);
@@ -261,6 +291,12 @@ struct config	*config_load(const char *path, conf_report_fn, void *arg);
 struct config	*config_parse_buffer(const char *name, const char *text,
 		    conf_report_fn, void *arg);
 void		 config_report_stderr(void *arg, enum conf_severity, const char *);
+
+/* config_numbers.c */
+extern const struct conf_number conf_numbers[CONF_NUM_COUNT];
+unsigned	 conf_number_get(const struct config *, enum conf_number_id);
+void		 conf_number_set(struct config *, enum conf_number_id, unsigned);
+void		 conf_numbers_reset(struct config *);
 
 /* config_parse.c */
 int		 config_parse_stream(struct config *, const char *name, FILE *,

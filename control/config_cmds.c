@@ -13,7 +13,6 @@
 #include <strings.h>
 
 #include "config_parse.h"
-#include "dataplane/dataplane.h"
 
 #define ARGV(i)		((i) < a->argc ? a->argv[(i)] : "")
 #define IS(i, w)	(a->argc > (i) && strcasecmp(a->argv[(i)], (w)) == 0)
@@ -1400,81 +1399,38 @@ cmd_sk_threads(struct parser *p, struct cmd_args *a)
 	    &p->cfg->dataplane_threads);
 }
 
+/* The stanza's plain numbers: the table in config_numbers.c has their words and ranges. */
 static int
-cmd_sk_limit(struct parser *p, struct cmd_args *a)
+sk_number(struct parser *p, struct cmd_args *a, enum conf_number_id id)
 {
-	if (a->negate) {
-		p->cfg->connection_limit = 10000;
-		return 0;
-	}
-	return parse_uint(p, ARGV(0), 1, 1000000, "connection limit",
-	    &p->cfg->connection_limit);
+	const struct conf_number *n = &conf_numbers[id];
+	unsigned		 v = n->def;
+
+	if (!a->negate &&
+	    parse_uint(p, ARGV(0), n->min, n->max, n->words, &v) == -1)
+		return -1;
+	conf_number_set(p->cfg, id, v);
+	return 0;
 }
 
-/* The stanza's plain numbers: one row each, so defaults live in one place. */
-static const struct {
-	const char	*words;
-	size_t		 off;
-	unsigned	 min, max, def;
-} sk_numbers[] = {
-	{ "handshake timeout", offsetof(struct config, handshake_timeout),
-	    1, 120, CONF_DEFAULT_HS_TIMEOUT },
-	{ "handshake limit per-source", offsetof(struct config, handshake_per_source),
-	    1, 10000, CONF_DEFAULT_HS_PER_SOURCE },
-	{ "session tickets", offsetof(struct config, session_tickets),
-	    0, 10, CONF_DEFAULT_TICKETS },
-	{ "session ticket-key rotation", offsetof(struct config, ticket_rotation_hours),
-	    1, 168, CONF_DEFAULT_TICKET_ROTATION },
-	{ "revocation fetch-timeout", offsetof(struct config, revocation_fetch_timeout),
-	    1, 60, CONF_DEFAULT_REVOKE_TIMEOUT },
-	{ "revocation wait", offsetof(struct config, revocation_wait),
-	    0, 60000, CONF_DEFAULT_REVOKE_WAIT },
-	/* a header must hold a request line; a queue at least one such header */
-	{ "dataplane max-header-size", offsetof(struct config, dp_max_header),
-	    1024, 65536, DP_DEFAULT_MAX_HEADER },
-	{ "dataplane max-body-size", offsetof(struct config, dp_max_body),
-	    1, 1048576, DP_DEFAULT_MAX_BODY },
-	{ "dataplane write-queue bytes", offsetof(struct config, dp_wq_bytes),
-	    16384, 67108864, DP_DEFAULT_WQ_BYTES },
-	{ "dataplane write-queue messages", offsetof(struct config, dp_wq_msgs),
-	    1, 65536, DP_DEFAULT_WQ_MSGS },
-	{ "dataplane zero-copy threshold", offsetof(struct config, dp_zc_threshold),
-	    4096, 16777216, DP_DEFAULT_ZC_THRESHOLD },
-	{ "dataplane backend connect-timeout", offsetof(struct config, dp_connect_ms),
-	    100, 60000, DP_DEFAULT_CONNECT_MS },
-	{ "dataplane close-notify linger", offsetof(struct config, dp_linger_ms),
-	    100, 60000, DP_DEFAULT_LINGER_MS },
-	{ "kernel-tls record-limit", offsetof(struct config, ktls_record_limit),
-	    1000, CONF_DEFAULT_KTLS_RECORD_LIMIT, CONF_DEFAULT_KTLS_RECORD_LIMIT },
-};
-
-static int
-sk_number(struct parser *p, struct cmd_args *a, size_t row)
-{
-	unsigned *v = (unsigned *)(void *)((char *)p->cfg + sk_numbers[row].off);
-
-	if (a->negate) {
-		*v = sk_numbers[row].def;
-		return 0;
-	}
-	return parse_uint(p, ARGV(0), sk_numbers[row].min, sk_numbers[row].max,
-	    sk_numbers[row].words, v);
-}
-
-static int cmd_sk_hs_timeout(struct parser *p, struct cmd_args *a) { return sk_number(p, a, 0); }
-static int cmd_sk_hs_limit(struct parser *p, struct cmd_args *a) { return sk_number(p, a, 1); }
-static int cmd_sk_tickets(struct parser *p, struct cmd_args *a) { return sk_number(p, a, 2); }
-static int cmd_sk_rotation(struct parser *p, struct cmd_args *a) { return sk_number(p, a, 3); }
-static int cmd_sk_rev_timeout(struct parser *p, struct cmd_args *a) { return sk_number(p, a, 4); }
-static int cmd_sk_rev_wait(struct parser *p, struct cmd_args *a) { return sk_number(p, a, 5); }
-static int cmd_sk_dp_header(struct parser *p, struct cmd_args *a) { return sk_number(p, a, 6); }
-static int cmd_sk_dp_body(struct parser *p, struct cmd_args *a) { return sk_number(p, a, 7); }
-static int cmd_sk_dp_wq_bytes(struct parser *p, struct cmd_args *a) { return sk_number(p, a, 8); }
-static int cmd_sk_dp_wq_msgs(struct parser *p, struct cmd_args *a) { return sk_number(p, a, 9); }
-static int cmd_sk_dp_zc(struct parser *p, struct cmd_args *a) { return sk_number(p, a, 10); }
-static int cmd_sk_dp_connect(struct parser *p, struct cmd_args *a) { return sk_number(p, a, 11); }
-static int cmd_sk_dp_linger(struct parser *p, struct cmd_args *a) { return sk_number(p, a, 12); }
-static int cmd_sk_ktls_limit(struct parser *p, struct cmd_args *a) { return sk_number(p, a, 13); }
+#define SK_NUMBER(fn, id) \
+	static int fn(struct parser *p, struct cmd_args *a) { return sk_number(p, a, id); }
+SK_NUMBER(cmd_sk_limit, CONF_NUM_CONN_LIMIT)
+SK_NUMBER(cmd_sk_hs_timeout, CONF_NUM_HS_TIMEOUT)
+SK_NUMBER(cmd_sk_hs_limit, CONF_NUM_HS_PER_SOURCE)
+SK_NUMBER(cmd_sk_tickets, CONF_NUM_TICKETS)
+SK_NUMBER(cmd_sk_rotation, CONF_NUM_TICKET_ROTATION)
+SK_NUMBER(cmd_sk_rev_timeout, CONF_NUM_REVOKE_TIMEOUT)
+SK_NUMBER(cmd_sk_rev_wait, CONF_NUM_REVOKE_WAIT)
+SK_NUMBER(cmd_sk_dp_header, CONF_NUM_DP_MAX_HEADER)
+SK_NUMBER(cmd_sk_dp_body, CONF_NUM_DP_MAX_BODY)
+SK_NUMBER(cmd_sk_dp_wq_bytes, CONF_NUM_DP_WQ_BYTES)
+SK_NUMBER(cmd_sk_dp_wq_msgs, CONF_NUM_DP_WQ_MSGS)
+SK_NUMBER(cmd_sk_dp_zc, CONF_NUM_DP_ZC_THRESHOLD)
+SK_NUMBER(cmd_sk_dp_connect, CONF_NUM_DP_CONNECT_MS)
+SK_NUMBER(cmd_sk_dp_linger, CONF_NUM_DP_LINGER_MS)
+SK_NUMBER(cmd_sk_ktls_limit, CONF_NUM_KTLS_RECORD_LIMIT)
+#undef SK_NUMBER
 
 static int
 cmd_sk_keyfile(struct parser *p, struct cmd_args *a)

@@ -11,7 +11,6 @@
 #include <string.h>
 
 #include "config.h"
-#include "dataplane/dataplane.h"
 
 static const char *const revocation_names[] = { "", "crl", "ocsp", "none" };
 static const char *const cnsan_names[] = { "off", "server", "client", "bidirectional" };
@@ -217,37 +216,16 @@ print_dial_peer(const struct dial_peer_config *d, FILE *fp)
 	fprintf(fp, "!\n");
 }
 
-/* The dataplane's limits, where they differ from its defaults. */
+/* Rows first to last of the numbers table; like IOS, defaults are not shown. */
 static void
-print_dp_limits(const struct config *cfg, FILE *fp)
+print_numbers(const struct config *cfg, enum conf_number_id first,
+    enum conf_number_id last, FILE *fp)
 {
-	static const struct {
-		const char	*words;
-		size_t		 off;
-		unsigned	 def;
-	} row[] = {
-		{ "max-header-size", offsetof(struct config, dp_max_header),
-		    DP_DEFAULT_MAX_HEADER },
-		{ "max-body-size", offsetof(struct config, dp_max_body),
-		    DP_DEFAULT_MAX_BODY },
-		{ "write-queue bytes", offsetof(struct config, dp_wq_bytes),
-		    DP_DEFAULT_WQ_BYTES },
-		{ "write-queue messages", offsetof(struct config, dp_wq_msgs),
-		    DP_DEFAULT_WQ_MSGS },
-		{ "zero-copy threshold", offsetof(struct config, dp_zc_threshold),
-		    DP_DEFAULT_ZC_THRESHOLD },
-		{ "backend connect-timeout", offsetof(struct config, dp_connect_ms),
-		    DP_DEFAULT_CONNECT_MS },
-		{ "close-notify linger", offsetof(struct config, dp_linger_ms),
-		    DP_DEFAULT_LINGER_MS },
-	};
+	for (size_t id = first; id <= last; id++) {
+		unsigned v = conf_number_get(cfg, id);
 
-	for (size_t i = 0; i < sizeof(row) / sizeof(row[0]); i++) {
-		unsigned v = *(const unsigned *)(const void *)((const char *)cfg +
-		    row[i].off);
-
-		if (v != row[i].def)
-			fprintf(fp, " dataplane %s %u\n", row[i].words, v);
+		if (v != conf_numbers[id].def)
+			fprintf(fp, " %s %u\n", conf_numbers[id].words, v);
 	}
 }
 
@@ -272,19 +250,11 @@ config_print_running(const struct config *cfg, FILE *fp)
 		fprintf(fp, " pki-store %s\n", cfg->pki_store);
 	if (cfg->dataplane_threads)
 		fprintf(fp, " dataplane threads %u\n", cfg->dataplane_threads);
-	print_dp_limits(cfg, fp);
-	fprintf(fp, " connection limit %u\n", cfg->connection_limit);
-	/* like IOS, defaults are not shown */
-	if (cfg->handshake_timeout != CONF_DEFAULT_HS_TIMEOUT)
-		fprintf(fp, " handshake timeout %u\n", cfg->handshake_timeout);
-	if (cfg->handshake_per_source != CONF_DEFAULT_HS_PER_SOURCE)
-		fprintf(fp, " handshake limit per-source %u\n",
-		    cfg->handshake_per_source);
-	if (cfg->session_tickets != CONF_DEFAULT_TICKETS)
-		fprintf(fp, " session tickets %u\n", cfg->session_tickets);
-	if (cfg->ticket_rotation_hours != CONF_DEFAULT_TICKET_ROTATION)
-		fprintf(fp, " session ticket-key rotation %u\n",
-		    cfg->ticket_rotation_hours);
+	print_numbers(cfg, CONF_NUM_DP_MAX_HEADER, CONF_NUM_DP_LINGER_MS, fp);
+	/* the one number shown even at its default */
+	fprintf(fp, " %s %u\n", conf_numbers[CONF_NUM_CONN_LIMIT].words,
+	    cfg->connection_limit);
+	print_numbers(cfg, CONF_NUM_HS_TIMEOUT, CONF_NUM_TICKET_ROTATION, fp);
 	if (cfg->ticket_key_file[0])
 		fprintf(fp, " session ticket-key-file %s\n", cfg->ticket_key_file);
 	if (cfg->security_level >= 0)
@@ -292,13 +262,7 @@ config_print_running(const struct config *cfg, FILE *fp)
 	if (cfg->ktls_mode != KTLS_CONF_PREFERRED)
 		fprintf(fp, " kernel-tls %s\n", cfg->ktls_mode == KTLS_CONF_OFF ?
 		    "off" : "required");
-	if (cfg->ktls_record_limit != CONF_DEFAULT_KTLS_RECORD_LIMIT)
-		fprintf(fp, " kernel-tls record-limit %u\n", cfg->ktls_record_limit);
-	if (cfg->revocation_fetch_timeout != CONF_DEFAULT_REVOKE_TIMEOUT)
-		fprintf(fp, " revocation fetch-timeout %u\n",
-		    cfg->revocation_fetch_timeout);
-	if (cfg->revocation_wait != CONF_DEFAULT_REVOKE_WAIT)
-		fprintf(fp, " revocation wait %u\n", cfg->revocation_wait);
+	print_numbers(cfg, CONF_NUM_KTLS_RECORD_LIMIT, CONF_NUM_REVOKE_WAIT, fp);
 	fprintf(fp, "!\nend\n");
 }
 

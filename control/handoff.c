@@ -95,7 +95,7 @@ handoff_log(const struct session_facts *f)
 	log_info("Conn-Id %u: established, %s %s, tenant %u, %s %s, curve %s, "
 	    "%s, sni %s, peer %s, tickets sent %u", f->conn_id,
 	    f->dir == CONN_INBOUND ? "inbound from" : "outbound to",
-	    addrport_text(&f->remote, remote, sizeof(remote)), f->tenant,
+	    addrport_format(&f->remote, "-", remote, sizeof(remote)), f->tenant,
 	    f->version, f->cipher, f->curve,
 	    f->resumed ? "resumed" : "full handshake",
 	    f->sni[0] ? f->sni : "-", f->peer, f->tickets_sent);

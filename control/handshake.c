@@ -23,22 +23,6 @@
 #include "log.h"
 #include "trusted.h"
 
-/* IPv4 as A:P and IPv6 as [A]:P, as the guide's syslog lines print peers. */
-const char *
-addrport_text(const struct sockaddr_storage *ss, char *buf, size_t len)
-{
-	char	ip[INET6_ADDRSTRLEN];
-
-	if (ss->ss_family != AF_INET && ss->ss_family != AF_INET6) {
-		snprintf(buf, len, "-");
-		return buf;
-	}
-	sockaddr_ntop(ss, ip, sizeof(ip));
-	snprintf(buf, len, ss->ss_family == AF_INET6 ? "[%s]:%u" : "%s:%u", ip,
-	    sockaddr_port(ss));
-	return buf;
-}
-
 static void
 hs_ratelimit_flush(struct sipktlsd *sd, struct timer *t)
 {
@@ -103,8 +87,8 @@ hs_report(struct sipktlsd *sd, const struct conn *c, const char *reason,
 
 	if (!hs_ratelimit(sd, &sd->hs->fail_log))
 		return;
-	addrport_text(&c->local, local, sizeof(local));
-	addrport_text(&c->remote, remote, sizeof(remote));
+	addrport_format(&c->local, "-", local, sizeof(local));
+	addrport_format(&c->remote, "-", remote, sizeof(remote));
 	if (c->hs != NULL && c->hs->identity_failed)
 		log_warnx("%%SIP-2-TLS_HANDSHAKE_FAILED :Peer certificate identity "
 		    "check failed - remote_addr=%s, remote_port=%u, local_addr=%s, "
@@ -297,8 +281,8 @@ hs_refuse(struct sipktlsd *sd, int fd, const struct sockaddr_storage *ss,
 	sd->counters.conn_failures++;
 	sd->hs->refused++;
 	if (hs_ratelimit(sd, &sd->hs->refuse_log))
-		log_warnx("connection from %s refused: %s", addrport_text(ss,
-		    addr, sizeof(addr)), why);
+		log_warnx("connection from %s refused: %s", addrport_format(ss,
+		    "-", addr, sizeof(addr)), why);
 }
 
 static const char *
@@ -376,7 +360,7 @@ hs_inbound(struct sipktlsd *sd, const struct listener *l, int fd,
 	}
 	c->hs->events = EPOLLIN;
 	log_debug("Conn-Id %u: accepted from %s for tenant %u", c->id,
-	    addrport_text(ss, addr, sizeof(addr)), c->tenant);
+	    addrport_format(ss, "-", addr, sizeof(addr)), c->tenant);
 }
 
 static void

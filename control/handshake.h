@@ -108,7 +108,6 @@ void	 hs_conn_failed(struct sipktlsd *, struct conn *, const char *fmt, ...)
 void	 hs_io(struct sipktlsd *, struct ev_handler *, uint32_t events);
 void	 hs_timeout(struct sipktlsd *, struct timer *);
 bool	 hs_ratelimit(struct sipktlsd *, struct hs_ratelimit *);
-const char *addrport_text(const struct sockaddr_storage *, char *, size_t);
 
 /* hs_policy.c */
 int	 hs_verify_cb(int ok, X509_STORE_CTX *);

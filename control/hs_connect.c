@@ -152,7 +152,8 @@ hs_connect_io(struct sipktlsd *sd, struct conn *c)
 		return;
 	}
 	log_info("Conn-Id %u: connect to %s: %s", c->id,
-	    addrport_text(&c->remote, addr, sizeof(addr)), strerror(err));
+	    addrport_format(&c->remote, "-", addr, sizeof(addr)),
+	    strerror(err));
 	dial_close(sd, c);
 	hs_dial_next(sd, c, err);
 }

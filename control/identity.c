@@ -435,20 +435,26 @@ pname_from_uri(const struct certnames *cn, struct pname *pn)
 	    pn->host);
 }
 
+/* A dNSName and the CN are read alike: a host name, a wildcard unless strict. */
+static void
+pname_host_parse(struct pname *pn, bool strict)
+{
+	pn->unused = host_parse(pn->raw, pn->rawlen, true, pn->host,
+	    &pn->wildcard);
+	if (pn->unused == NULL && pn->wildcard && strict)
+		pn->unused = "strict: wildcard";
+}
+
 static void
 pname_from_dns(const struct certnames *cn, struct pname *pn)
 {
 	bool strict = (cn->flags & ID_STRICT) != 0;
 
 	pn->kind = PN_DNS;
-	if (strict && cn->sip_uri) {
+	if (strict && cn->sip_uri)
 		pn->unused = "strict: sip URI present";
-		return;
-	}
-	pn->unused = host_parse(pn->raw, pn->rawlen, true, pn->host,
-	    &pn->wildcard);
-	if (pn->unused == NULL && pn->wildcard && strict)
-		pn->unused = "strict: wildcard";
+	else
+		pname_host_parse(pn, strict);
 }
 
 static void
@@ -497,14 +503,10 @@ pname_from_cn(const struct certnames *cn, struct pname *pn)
 	}
 	pn->raw = cn->cn;
 	pn->rawlen = (size_t)cn->cnlen;
-	if (strict && cn->san_state != SAN_ABSENT) {
+	if (strict && cn->san_state != SAN_ABSENT)
 		pn->unused = "strict: SAN present";
-		return;
-	}
-	pn->unused = host_parse(pn->raw, pn->rawlen, true, pn->host,
-	    &pn->wildcard);
-	if (pn->unused == NULL && pn->wildcard && strict)
-		pn->unused = "strict: wildcard";
+	else
+		pname_host_parse(pn, strict);
 }
 
 /* RFC 5922 7.1: dNSNames count only if no "sip" URI names a domain. */

@@ -42,6 +42,26 @@ sockaddr_port(const struct sockaddr_storage *ss)
 	return ntohs(((const struct sockaddr_in6 *)ss)->sin6_port);
 }
 
+/*
+ * IPv4 as A:P and IPv6 as [A]:P, as the guide prints peers in syslog and in
+ * show output; those differ only in what stands for no address at all.
+ */
+const char *
+addrport_format(const struct sockaddr_storage *ss, const char *none, char *buf,
+    size_t len)
+{
+	char	ip[INET6_ADDRSTRLEN];
+
+	if (ss->ss_family != AF_INET && ss->ss_family != AF_INET6) {
+		snprintf(buf, len, "%s", none);
+		return buf;
+	}
+	sockaddr_ntop(ss, ip, sizeof(ip));
+	snprintf(buf, len, ss->ss_family == AF_INET6 ? "[%s]:%u" : "%s:%u", ip,
+	    sockaddr_port(ss));
+	return buf;
+}
+
 socklen_t
 sockaddr_len(const struct sockaddr_storage *ss)
 {

@@ -74,6 +74,8 @@ const struct listener *listener_find_id(const struct listener_set *, unsigned);
 socklen_t sockaddr_len(const struct sockaddr_storage *);
 const char *sockaddr_ntop(const struct sockaddr_storage *, char *, size_t);
 unsigned sockaddr_port(const struct sockaddr_storage *);
+const char *addrport_format(const struct sockaddr_storage *, const char *none,
+	    char *, size_t);
 bool	 sockaddr_equal(const struct sockaddr_storage *,
 	    const struct sockaddr_storage *);
 

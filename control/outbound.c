@@ -114,7 +114,7 @@ outb_start(struct sipktlsd *sd, struct outb_listener *l, int fd,
 	unsigned	 id;
 	int		 on = 1;
 
-	addrport_text(from, src, sizeof(src));
+	addrport_format(from, "-", src, sizeof(src));
 	if (sd->dp == NULL) {
 		snprintf(why, sizeof(why), "the dataplane is not running");
 		goto refuse;

@@ -18,21 +18,8 @@
 #include "outbound.h"
 #include "show.h"
 
-/* IPv4 as A:P and IPv6 as [A]:P, as the guide prints peers. */
-static const char *
-addrport_format(const struct sockaddr_storage *ss, char *buf, size_t len)
-{
-	char	ip[INET6_ADDRSTRLEN];
-
-	if (ss->ss_family != AF_INET && ss->ss_family != AF_INET6) {
-		snprintf(buf, len, "0.0.0.0:0");
-		return buf;
-	}
-	sockaddr_ntop(ss, ip, sizeof(ip));
-	snprintf(buf, len, ss->ss_family == AF_INET6 ? "[%s]:%u" : "%s:%u", ip,
-	    sockaddr_port(ss));
-	return buf;
-}
+/* the guide's rows keep their columns when no address is known */
+#define NO_ADDR	"0.0.0.0:0"
 
 static void
 show_counters(const struct sipktlsd *sd, FILE *out, bool detail)
@@ -51,7 +38,8 @@ show_counters(const struct sipktlsd *sd, FILE *out, bool detail)
 	if (detail)
 		fprintf(out, "Max. tls send msg queue size of %" PRIu64
 		    ", recorded for %s\n", c->max_sendq,
-		    addrport_format(&c->max_sendq_peer, peer, sizeof(peer)));
+		    addrport_format(&c->max_sendq_peer, NO_ADDR, peer,
+		    sizeof(peer)));
 	fprintf(out, "TLS client handshake failures : %" PRIu64 "\n",
 	    c->client_handshake_failures);
 	fprintf(out, "TLS server handshake failures : %" PRIu64 "\n",
@@ -116,8 +104,9 @@ show_conn_row(const struct conn *c, FILE *out)
 	/* "X25519" is one wider than the guide's Curve column: Tenant gives way */
 	fprintf(out, "  %11u %7u %-11s %11zu %-38s %11s %34s %5s %*u\n",
 	    sockaddr_port(&c->remote), c->id, state[c->state], c->writeq,
-	    addrport_format(&c->local, local, sizeof(local)), c->tls_version,
-	    c->cipher, c->curve, over > 0 && over < 5 ? 5 - over : 5, c->tenant);
+	    addrport_format(&c->local, NO_ADDR, local, sizeof(local)),
+	    c->tls_version, c->cipher, c->curve, over > 0 && over < 5 ? 5 - over : 5,
+	    c->tenant);
 }
 
 /* One block per remote agent (peer address), as the guide groups them. */

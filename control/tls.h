@@ -75,7 +75,6 @@ struct tls_ctx {
 	struct tls_profile_config prof;	/* a copy: a reload frees the configuration */
 	char		 trustpoint[CONF_NAME_MAX];	/* "" : none */
 	bool		 has_identity;
-	char		 key_type[8];		/* of our certificate: "RSA", "ECDSA" */
 	X509		*cert;			/* ours, to match SNI names against */
 	char		 tls12[512];		/* cipher strings, for SSL_set_* after SNI */
 	char		 tls13[256];
@@ -110,15 +109,10 @@ int		 tls_target_attach(SSL *, unsigned tenant, const char *host,
 		    uint16_t port);
 
 /* tls_identity.c: the PKI store, as pki/pki.h lays it out */
-struct tls_identity {
-	EVP_PKEY	*key;
-	X509		*cert;
-	STACK_OF(X509)	*chain;		/* intermediates to send */
-};
+struct pki_identity;
 int		 tls_identity_load(const char *store, const struct config *,
-		    const char *trustpoint, struct tls_identity **, char *err,
+		    const char *trustpoint, struct pki_identity **, char *err,
 		    size_t errlen);
-void		 tls_identity_free(struct tls_identity *);
 int		 tls_trust_load(const char *store, const char *trustpoint,
 		    const char *ca_bundle, X509_STORE **, char *err, size_t errlen);
 

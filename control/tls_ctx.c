@@ -16,6 +16,7 @@
 
 #include "ktls/ktls.h"
 #include "log.h"
+#include "pki/pki.h"
 #include "tls.h"
 
 /*
@@ -144,22 +145,6 @@ tls_ctx_unref(struct tls_ctx *tc)
 	free(tc);
 }
 
-static const char *
-key_type_name(EVP_PKEY *key)
-{
-	switch (EVP_PKEY_get_base_id(key)) {
-	case EVP_PKEY_RSA:
-	case EVP_PKEY_RSA_PSS:
-		return "RSA";
-	case EVP_PKEY_EC:
-		return "ECDSA";
-	case EVP_PKEY_ED25519:
-		return "ED25519";
-	default:
-		return "?";
-	}
-}
-
 /*
  * Versions are global (sip-ua transport tcp tls), and contiguous in every
  * form the guide allows, so a minimum and a maximum say it all. A profile
@@ -233,7 +218,7 @@ ctx_offload_ready(SSL_CTX *ctx, const struct tls_hooks *h, enum ktls_conf mode)
 }
 
 static int
-ctx_identity(SSL_CTX *ctx, const struct tls_identity *id)
+ctx_identity(SSL_CTX *ctx, const struct pki_identity *id)
 {
 	if (id == NULL)
 		return 0;
@@ -288,7 +273,7 @@ ctx_server_sessions(SSL_CTX *ctx, const struct tls_ctx *tc,
 
 static SSL_CTX *
 ctx_new(struct tls_ctx *tc, const struct config *cfg, const struct tls_hooks *h,
-    bool server, const struct tls_identity *id, X509_STORE *trust)
+    bool server, const struct pki_identity *id, X509_STORE *trust)
 {
 	SSL_CTX	*ctx;
 
@@ -332,7 +317,7 @@ ctx_label(const struct tls_ctx *tc, char *buf, size_t len)
 /* A trustpoint that cannot be read leaves the context without it, said once. */
 static void
 ctx_load_pki(struct tls_ctx *tc, const struct config *cfg,
-    struct tls_identity **id, X509_STORE **trust)
+    struct pki_identity **id, X509_STORE **trust)
 {
 	char	err[1024], what[64];
 
@@ -376,7 +361,7 @@ ctx_build(const struct config *cfg, const struct tls_profile_config *p,
     const struct tls_hooks *h)
 {
 	struct tls_ctx		*tc;
-	struct tls_identity	*id;
+	struct pki_identity	*id;
 	X509_STORE		*trust;
 	char			 what[64];
 
@@ -401,12 +386,10 @@ ctx_build(const struct config *cfg, const struct tls_profile_config *p,
 	tc->client = ctx_new(tc, cfg, h, false, id, trust);
 	if (id != NULL) {
 		tc->has_identity = true;
-		snprintf(tc->key_type, sizeof(tc->key_type), "%s",
-		    key_type_name(id->key));
 		X509_up_ref(id->cert);
 		tc->cert = id->cert;
 	}
-	tls_identity_free(id);
+	pki_identity_free(id);
 	X509_STORE_free(trust);
 	if (tc->server == NULL || tc->client == NULL) {
 		log_openssl("%s: cannot set up OpenSSL", ctx_label(tc, what,

@@ -252,12 +252,7 @@ attach_refuse(struct dp_thread *t, struct dp_cmd *cmd, const char *why)
 {
 	log_warnx("dataplane: connection %u refused: %s", cmd->facts.conn_id, why);
 	STAT_INC(t, refused_limit);
-	close(cmd->tls_fd);
-	if (cmd->be.fd >= 0)
-		close(cmd->be.fd);
-	if (cmd->ssl != NULL)
-		SSL_free(cmd->ssl);
-	dp_kernel_tls_free(&cmd->kt);
+	dp_cmd_release(cmd);
 	atomic_fetch_sub(&t->dp->nconns, 1);
 	dp_note_closed(t, cmd->facts.conn_id);
 }
@@ -344,11 +339,7 @@ conn_attach(struct dp_thread *t, struct dp_cmd *cmd)
 	cmd->be.fd = -1;		/* backend_start owns it now */
 	if ((rc = conn_install_tls(c, cmd)) < 0) {
 		dp_log_conn(c, LOG_WARNING, "attach: %s", strerror(-rc));
-		if (cmd->tls_fd >= 0)
-			close(cmd->tls_fd);
-		if (cmd->ssl != NULL)
-			SSL_free(cmd->ssl);
-		dp_kernel_tls_free(&cmd->kt);
+		dp_cmd_release(cmd);
 		conn_abort(c, WHY_NOMEM);
 		return;
 	}

@@ -190,18 +190,29 @@ dataplane_closed(struct dataplane *dp, unsigned *ids, size_t max)
 	return n;
 }
 
+/*
+ * Whatever an attach command still holds: sockets, SSL, kernel TLS state.
+ * Each is marked gone, so a command refused early can be disposed of too.
+ */
+void
+dp_cmd_release(struct dp_cmd *cmd)
+{
+	if (cmd->tls_fd >= 0)
+		close(cmd->tls_fd);
+	if (cmd->be.fd >= 0)
+		close(cmd->be.fd);
+	SSL_free(cmd->ssl);
+	dp_kernel_tls_free(&cmd->kt);
+	cmd->tls_fd = -1;
+	cmd->be.fd = -1;
+	cmd->ssl = NULL;
+}
+
 static void
 cmd_dispose(struct dp_cmd *cmd)
 {
-	if (cmd->type == CMD_ATTACH) {
-		if (cmd->tls_fd >= 0)
-			close(cmd->tls_fd);
-		if (cmd->be.fd >= 0)
-			close(cmd->be.fd);
-		if (cmd->ssl != NULL)
-			SSL_free(cmd->ssl);
-		dp_kernel_tls_free(&cmd->kt);
-	}
+	if (cmd->type == CMD_ATTACH)
+		dp_cmd_release(cmd);
 	free(cmd);
 }
 

@@ -381,6 +381,7 @@ int		 tls_kernel_attach(struct dp_conn *, struct dp_kernel_tls *);
 #define DP_ADDRSTRLEN	(INET6_ADDRSTRLEN + 8)
 const char	*dp_addr_format(const struct sockaddr_storage *, char *, size_t);
 void		 dp_thread_commands(struct dp_thread *);
+void		 dp_cmd_release(struct dp_cmd *);
 void		 dp_note_closed(struct dp_thread *, unsigned conn_id);
 void		 dp_flush_closed(struct dp_thread *);
 void		 dp_log(int pri, const char *, ...) __attribute__((format(printf, 2, 3)));

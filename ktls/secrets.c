@@ -228,8 +228,28 @@ ktls_secret_digest(size_t secret_len)
 	return secret_len == 48 ? "SHA384" : "SHA256";
 }
 
-/* HKDF-Expand-Label(secret, label, "", len) through OpenSSL's TLS13-KDF,
- * which wants every parameter in one call (EVP_KDF-TLS13_KDF(7)). */
+/* One derivation through a named EVP_KDF, which takes all its parameters at once. */
+static int
+kdf_derive(const char *name, const OSSL_PARAM *params, uint8_t *out,
+    size_t out_len)
+{
+	EVP_KDF_CTX *kctx;
+	EVP_KDF *kdf;
+	int ret;
+
+	if ((kdf = EVP_KDF_fetch(NULL, name, NULL)) == NULL)
+		return -ENOSYS;
+	kctx = EVP_KDF_CTX_new(kdf);
+	EVP_KDF_free(kdf);
+	if (kctx == NULL)
+		return -ENOMEM;
+	ret = EVP_KDF_derive(kctx, out, out_len, params) > 0 ? 0 : -EINVAL;
+	EVP_KDF_CTX_free(kctx);
+	return ret;
+}
+
+/* HKDF-Expand-Label(secret, label, "", len) through OpenSSL's TLS13-KDF
+ * (EVP_KDF-TLS13_KDF(7)). */
 static int
 tls13_expand(const char *md, const uint8_t *secret, size_t secret_len,
     const char *label, uint8_t *out, size_t out_len)
@@ -237,16 +257,7 @@ tls13_expand(const char *md, const uint8_t *secret, size_t secret_len,
 	static const unsigned char prefix[] = "tls13 ";
 	int mode = EVP_KDF_HKDF_MODE_EXPAND_ONLY;
 	OSSL_PARAM params[7], *p = params;
-	EVP_KDF_CTX *kctx;
-	EVP_KDF *kdf;
-	int ret = -EINVAL;
 
-	if ((kdf = EVP_KDF_fetch(NULL, "TLS13-KDF", NULL)) == NULL)
-		return -ENOSYS;
-	kctx = EVP_KDF_CTX_new(kdf);
-	EVP_KDF_free(kdf);
-	if (kctx == NULL)
-		return -ENOMEM;
 	*p++ = OSSL_PARAM_construct_int(OSSL_KDF_PARAM_MODE, &mode);
 	*p++ = OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST,
 	    (char *)(uintptr_t)md, 0);
@@ -258,10 +269,7 @@ tls13_expand(const char *md, const uint8_t *secret, size_t secret_len,
 	    (void *)(uintptr_t)label, strlen(label));
 	*p++ = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_DATA, "", 0);
 	*p = OSSL_PARAM_construct_end();
-	if (EVP_KDF_derive(kctx, out, out_len, params) > 0)
-		ret = 0;
-	EVP_KDF_CTX_free(kctx);
-	return ret;
+	return kdf_derive("TLS13-KDF", params, out, out_len);
 }
 
 /* RFC 8446 7.3: [sender]_write_key and [sender]_write_iv. */
@@ -297,20 +305,11 @@ ktls_tls12_key_block(const char *md, const uint8_t *master, size_t master_len,
 	static const char label[] = "key expansion";
 	uint8_t seed[sizeof(label) - 1 + 2 * KTLS_RANDOM_LEN];
 	OSSL_PARAM params[4], *p = params;
-	EVP_KDF_CTX *kctx;
-	EVP_KDF *kdf;
-	int ret = -EINVAL;
 
 	memcpy(seed, label, sizeof(label) - 1);
 	memcpy(seed + sizeof(label) - 1, server_random, KTLS_RANDOM_LEN);
 	memcpy(seed + sizeof(label) - 1 + KTLS_RANDOM_LEN, client_random,
 	    KTLS_RANDOM_LEN);
-	if ((kdf = EVP_KDF_fetch(NULL, "TLS1-PRF", NULL)) == NULL)
-		return -ENOSYS;
-	kctx = EVP_KDF_CTX_new(kdf);
-	EVP_KDF_free(kdf);
-	if (kctx == NULL)
-		return -ENOMEM;
 	*p++ = OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST,
 	    (char *)(uintptr_t)md, 0);
 	*p++ = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SECRET,
@@ -318,10 +317,7 @@ ktls_tls12_key_block(const char *md, const uint8_t *master, size_t master_len,
 	*p++ = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SEED, seed,
 	    sizeof(seed));
 	*p = OSSL_PARAM_construct_end();
-	if (EVP_KDF_derive(kctx, out, out_len, params) > 0)
-		ret = 0;
-	EVP_KDF_CTX_free(kctx);
-	return ret;
+	return kdf_derive("TLS1-PRF", params, out, out_len);
 }
 
 void

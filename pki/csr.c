@@ -150,6 +150,20 @@ dn_push(struct dn_cursor *c, char ch, struct pki_error *err)
 	return 0;
 }
 
+/* One character of a value, escaped or as written, appended to it. */
+static int
+dn_char_read(struct dn_cursor *c, char *out, struct pki_error *err)
+{
+	int	rc;
+
+	if (*c->s == '\\') {
+		if ((rc = dn_escape(c, out, err)) != 0)
+			return rc;
+	} else
+		*out = *c->s++;
+	return dn_push(c, *out, err);
+}
+
 static int
 dn_quoted(struct dn_cursor *c, struct pki_error *err)
 {
@@ -161,12 +175,7 @@ dn_quoted(struct dn_cursor *c, struct pki_error *err)
 			pki_error_set(err, "value of %s has no closing '\"'", c->type);
 			return -EINVAL;
 		}
-		if (*c->s == '\\') {
-			if ((rc = dn_escape(c, &ch, err)) != 0)
-				return rc;
-		} else
-			ch = *c->s++;
-		if ((rc = dn_push(c, ch, err)) != 0)
+		if ((rc = dn_char_read(c, &ch, err)) != 0)
 			return rc;
 	}
 	c->s++;
@@ -199,12 +208,7 @@ dn_value(struct dn_cursor *c, struct pki_error *err)
 		while (*c->s && *c->s != ',' && *c->s != '+' && *c->s != ';') {
 			bool escaped = *c->s == '\\';
 
-			if (escaped) {
-				if ((rc = dn_escape(c, &ch, err)) != 0)
-					return rc;
-			} else
-				ch = *c->s++;
-			if ((rc = dn_push(c, ch, err)) != 0)
+			if ((rc = dn_char_read(c, &ch, err)) != 0)
 				return rc;
 			if (escaped || !isspace((unsigned char)ch))
 				keep = c->vlen;

@@ -381,6 +381,21 @@ entry_expiry(const struct revoke_verdict *v, time_t fetched, long skew,
 	return v->next_update != 0 ? v->next_update + skew : fetched + (time_t)ttl;
 }
 
+/* A verified answer of either kind, kept as entry_expiry() says. */
+static void
+entry_set(const struct revoke_engine *e, struct revoke_entry *ent,
+    enum revoke_entry_kind kind, const struct revoke_verdict *v,
+    enum revoke_origin origin, time_t fetched)
+{
+	ent->ce_kind = kind;
+	ent->ce_verdict = *v;
+	ent->ce_origin = origin;
+	ent->ce_fetched = fetched;
+	ent->ce_expires = entry_expiry(v, fetched, e->re_opt.clock_skew_s,
+	    kind == ENTRY_CRL ? e->re_opt.crl_default_ttl_s :
+	    e->re_opt.ocsp_default_ttl_s);
+}
+
 static void
 entry_set_crl(const struct revoke_engine *e, struct revoke_entry *ent,
     X509_CRL *crl, const struct revoke_verdict *v, enum revoke_origin origin,
@@ -394,25 +409,8 @@ entry_set_crl(const struct revoke_engine *e, struct revoke_entry *ent,
 		X509_CRL_get0_by_serial(crl, &dummy, zero);
 		ASN1_INTEGER_free(zero);
 	}
-	ent->ce_kind = ENTRY_CRL;
 	ent->ce_crl = crl;
-	ent->ce_verdict = *v;
-	ent->ce_origin = origin;
-	ent->ce_fetched = fetched;
-	ent->ce_expires = entry_expiry(v, fetched, e->re_opt.clock_skew_s,
-	    e->re_opt.crl_default_ttl_s);
-}
-
-static void
-entry_set_ocsp(const struct revoke_engine *e, struct revoke_entry *ent,
-    const struct revoke_verdict *v, enum revoke_origin origin, time_t fetched)
-{
-	ent->ce_kind = ENTRY_OCSP;
-	ent->ce_verdict = *v;
-	ent->ce_origin = origin;
-	ent->ce_fetched = fetched;
-	ent->ce_expires = entry_expiry(v, fetched, e->re_opt.clock_skew_s,
-	    e->re_opt.ocsp_default_ttl_s);
+	entry_set(e, ent, ENTRY_CRL, v, origin, fetched);
 }
 
 static void
@@ -466,6 +464,23 @@ job_crl_disk(struct revoke_engine *e, struct revoke_job *job,
 	return true;
 }
 
+/* One counted exchange with the job's source; on failure the entry says why. */
+static int
+job_fetch(struct revoke_engine *e, struct revoke_job *job,
+    struct revoke_entry *ent, time_t now, const struct http_request *req,
+    struct http_response *resp)
+{
+	char	err[REVOKE_NOTE_MAX];
+
+	job->job_fetches++;
+	if (http_fetch(job->job_source, req, resp, err, sizeof(err)) < 0) {
+		job->job_fetch_failures++;
+		entry_fail(e, ent, now, "%s", err);
+		return -1;
+	}
+	return 0;
+}
+
 static void
 job_crl_fetch(struct revoke_engine *e, struct revoke_job *job,
     struct revoke_entry *ent, time_t now)
@@ -484,12 +499,8 @@ job_crl_fetch(struct revoke_engine *e, struct revoke_job *job,
 	char			 err[REVOKE_NOTE_MAX];
 	int			 derlen;
 
-	job->job_fetches++;
-	if (http_fetch(job->job_source, &req, &resp, err, sizeof(err)) < 0) {
-		job->job_fetch_failures++;
-		entry_fail(e, ent, now, "%s", err);
+	if (job_fetch(e, job, ent, now, &req, &resp) == -1)
 		return;
-	}
 	crl = crl_parse(resp.body, resp.len, err, sizeof(err));
 	http_response_free(&resp);
 	if (crl == NULL || crl_check(crl, job->job_issuer, now,
@@ -528,7 +539,7 @@ job_ocsp_disk(struct revoke_engine *e, struct revoke_job *job,
 	if (rc == -1 || entry_expiry(&v, mtime, e->re_opt.clock_skew_s,
 	    e->re_opt.ocsp_default_ttl_s) < now)
 		return false;
-	entry_set_ocsp(e, ent, &v, REVOKE_FROM_DISK, mtime);
+	entry_set(e, ent, ENTRY_OCSP, &v, REVOKE_FROM_DISK, mtime);
 	return true;
 }
 
@@ -558,13 +569,10 @@ job_ocsp_fetch(struct revoke_engine *e, struct revoke_job *job,
 	}
 	req.body = der;
 	req.body_len = derlen;
-	job->job_fetches++;
-	rc = http_fetch(job->job_source, &req, &resp, err, sizeof(err));
+	rc = job_fetch(e, job, ent, now, &req, &resp);
 	OPENSSL_free(der);
-	if (rc < 0) {
-		job->job_fetch_failures++;
+	if (rc == -1) {
 		OCSP_REQUEST_free(oreq);
-		entry_fail(e, ent, now, "%s", err);
 		return;
 	}
 	rc = ocsp_response_check(resp.body, resp.len, oreq, job->job_id,
@@ -577,7 +585,7 @@ job_ocsp_fetch(struct revoke_engine *e, struct revoke_job *job,
 		if (disk_save(e, job, resp.body, resp.len, v.remark + strlen(v.remark),
 		    sizeof(v.remark) - strlen(v.remark)) == -1)
 			job->job_disk_write_failures++;
-		entry_set_ocsp(e, ent, &v, REVOKE_FROM_NETWORK, now);
+		entry_set(e, ent, ENTRY_OCSP, &v, REVOKE_FROM_NETWORK, now);
 	}
 	http_response_free(&resp);
 }
