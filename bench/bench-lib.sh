@@ -1,5 +1,14 @@
 # Shared by bench/relay-bench and bench/ktls-bench.
 
+# sip_bench_build TOP OUT: compiles the load client bench/sip_bench.c of the
+# source tree TOP into OUT, with the TLS client engine it shares with the
+# tests' sip_load; no configured tree needed.
+sip_bench_build() {
+	local dp=$1/tests/dataplane
+	gcc -O2 -Wall -I"$dp" -o "$2" "$1/bench/sip_bench.c" "$dp/tls_client.c" \
+	    "$dp/iobuf.c" -lssl -lcrypto
+}
+
 # bench_certs DIR: a throwaway CA and an ECDSA P-256 server certificate for
 # relay.bench.example (and 127.0.0.1) in DIR, for every relay: ca.pem,
 # server.pem, server.key, haproxy.pem (certificate and key), and the

@@ -28,12 +28,7 @@
  * an error, not as a latency sample.
  */
 #define _GNU_SOURCE
-#include <arpa/inet.h>
-#include <ctype.h>
-#include <errno.h>
 #include <inttypes.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -41,48 +36,33 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/epoll.h>
-#include <sys/resource.h>
-#include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 
+#include "tls_client.h"
+
 /* latency histogram: 1 us buckets up to 100 ms, then 100 us up to 10 s */
 #define LAT_FINE	100000
 #define LAT_BUCKETS	(LAT_FINE + (10000000 - LAT_FINE) / 100)
 
-enum cstate { C_IDLE, C_CONNECTING, C_HANDSHAKE, C_READY, C_FAILED, C_CLOSED };
-
-struct conn {
-	int		 fd;
-	unsigned	 id;
-	enum cstate	 state;
-	SSL		*ssl;
-	uint64_t	 sent, recvd;	/* requests numbered 1.. (CSeq) */
+/* requests are numbered 1.. (CSeq): tc.sent and tc.recvd are the last ones */
+struct bconn {
+	struct tls_conn	 tc;
 	uint64_t	 recvd0;	/* recvd when the measuring window opened */
 	uint64_t	*ts;		/* send time (ns) of request seq, at seq % K */
-	uint8_t		*in;
-	size_t		 inlen, incap;
-	char		*out;
-	size_t		 outlen, outcap;
-	uint32_t	 events;
 };
 
 static struct {
-	struct sockaddr_in	 addr;
 	unsigned		 n, k, window;
 	bool			 invite;
 	double			 warmup_s, measure_s, timeout_s, settle_s;
 	bool			 idle;
 	int			 relay_pid;
 	const char		*suites, *groups;
-	SSL_CTX			*ctx;
-	int			 ep;
-	struct conn		*c;
-	unsigned		 established, failed, pending;
+	struct tls_client	 tc;
+	struct bconn		*c;
 	bool			 traffic;	/* requests may be sent */
 	uint64_t		 limit;		/* requests per connection (idle: 1) */
 	bool			 measuring;
@@ -94,15 +74,14 @@ static struct {
 } B = {
 	.n = 1, .k = 1, .window = 128, .warmup_s = 1, .measure_s = 5,
 	.timeout_s = 120, .suites = "TLS_AES_128_GCM_SHA256", .groups = "X25519",
+	/* an idle connection keeps no receive buffer, as a real client would */
+	.tc = { .prog = "sip_bench", .in_keep = 0 },
 };
 
-static uint64_t
-now_ns(void)
+static double
+now_s(void)
 {
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+	return (double)tls_client_now_ns() / 1e9;
 }
 
 /* utime+stime of a process, all threads, in seconds */
@@ -149,54 +128,6 @@ proc_rss_kb(int pid)
 			break;
 	fclose(f);
 	return kb;
-}
-
-static void
-ep_set(struct conn *c, uint32_t events)
-{
-	struct epoll_event	ev = { .events = events, .data.ptr = c };
-
-	if (c->events == events)
-		return;
-	epoll_ctl(B.ep, c->events ? EPOLL_CTL_MOD : EPOLL_CTL_ADD, c->fd, &ev);
-	c->events = events;
-}
-
-static void
-conn_fail(struct conn *c, const char *why)
-{
-	if (c->state == C_FAILED || c->state == C_CLOSED)
-		return;
-	fprintf(stderr, "sip_bench: connection %u: %s (sent %" PRIu64 ", answered %"
-	    PRIu64 ")\n", c->id, why, c->sent, c->recvd);
-	if (c->state == C_CONNECTING || c->state == C_HANDSHAKE)
-		B.pending--;
-	c->state = C_FAILED;
-	B.failed++;
-	if (c->fd >= 0) {
-		epoll_ctl(B.ep, EPOLL_CTL_DEL, c->fd, NULL);
-		close(c->fd);
-	}
-	SSL_free(c->ssl);
-	c->ssl = NULL;
-	c->fd = -1;
-}
-
-static int
-out_reserve(struct conn *c, size_t n)
-{
-	if (c->outlen + n > c->outcap) {
-		size_t	 cap = c->outcap ? c->outcap * 2 : 4096;
-		char	*o;
-
-		while (cap < c->outlen + n)
-			cap *= 2;
-		if ((o = realloc(c->out, cap)) == NULL)
-			return -1;
-		c->out = o;
-		c->outcap = cap;
-	}
-	return 0;
 }
 
 /*
@@ -267,60 +198,37 @@ request_build(char *buf, size_t cap, unsigned id, uint64_t seq)
 }
 
 static void
-request_add(struct conn *c, uint64_t now)
+request_add(struct tls_conn *c, uint64_t now)
 {
 	int	n;
 
-	if (out_reserve(c, 2048) == -1)
+	if (iobuf_reserve(&c->out, 2048, 4096, 0) == -1)
 		return;
 	c->sent++;
-	if ((n = request_build(c->out + c->outlen, 2048, c->id, c->sent)) < 0) {
+	if ((n = request_build((char *)c->out.data + c->out.len, 2048, c->id,
+	    c->sent)) < 0) {
 		c->sent--;
 		return;
 	}
-	c->outlen += (size_t)n;
-	c->ts[c->sent % B.k] = now;
+	c->out.len += (size_t)n;
+	tls_conn_owner(c, struct bconn, tc)->ts[c->sent % B.k] = now;
 	if (B.measuring)
 		B.m_req++;
 }
 
 static void
-conn_flush(struct conn *c)
-{
-	size_t	w;
-
-	while (c->outlen > 0) {
-		ERR_clear_error();
-		if (SSL_write_ex(c->ssl, c->out, c->outlen, &w) != 1) {
-			int	e = SSL_get_error(c->ssl, 0);
-
-			if (e == SSL_ERROR_WANT_WRITE || e == SSL_ERROR_WANT_READ) {
-				ep_set(c, EPOLLIN | EPOLLOUT);
-				return;
-			}
-			conn_fail(c, "write failed");
-			return;
-		}
-		memmove(c->out, c->out + w, c->outlen - w);
-		c->outlen -= w;
-	}
-	if (c->state == C_READY)
-		ep_set(c, EPOLLIN);
-}
-
-static void
-conn_more(struct conn *c)
+conn_more(struct tls_conn *c)
 {
 	uint64_t	now;
 
-	if (!B.traffic || c->state != C_READY)
+	if (!B.traffic || c->state != TLS_CONN_READY)
 		return;
 	if (c->sent < B.limit && c->sent - c->recvd < B.k) {
-		now = now_ns();
+		now = tls_client_now_ns();
 		while (c->sent < B.limit && c->sent - c->recvd < B.k)
 			request_add(c, now);
 	}
-	conn_flush(c);
+	tls_conn_flush(&B.tc, c);
 }
 
 /* length of the SIP message at p (0: incomplete, -1: malformed) */
@@ -371,7 +279,7 @@ conn_spread_print(void)
 	uint64_t	lo = UINT64_MAX, hi = 0, d;
 
 	for (unsigned i = 0; i < B.n; i++) {
-		d = B.c[i].recvd - B.c[i].recvd0;
+		d = B.c[i].tc.recvd - B.c[i].recvd0;
 		lo = d < lo ? d : lo;
 		hi = d > hi ? d : hi;
 	}
@@ -403,201 +311,57 @@ bucket_us(size_t i)
 	return (double)LAT_FINE + (double)(i - LAT_FINE) * 100 + 50;
 }
 
-static bool
-conn_frame(struct conn *c, uint64_t now)
+/* one framed message: a 200 to the next request in order is timed while measuring */
+static void
+response_take(struct tls_conn *c, const uint8_t *m, size_t len, uint64_t now)
 {
-	size_t	off = 0;
+	uint64_t	seq;
 
-	while (off < c->inlen) {
-		long		 m;
-		uint64_t	 seq;
+	if (len < 12 || memcmp(m, "SIP/2.0 200 ", 12) != 0) {
+		B.unexpected++;
+		return;
+	}
+	c->recvd++;
+	if ((seq = cseq_of(m, len)) != c->recvd || seq > c->sent) {
+		B.lost_order++;
+		return;
+	}
+	if (B.measuring) {
+		B.m_resp++;
+		B.m_bytes_in += (uint64_t)len;
+		latency_add(now - tls_conn_owner(c, struct bconn, tc)->ts[seq % B.k]);
+	}
+}
 
+static bool
+conn_frame(struct tls_conn *c, uint64_t now)
+{
+	const uint8_t	*in = c->in.data;
+	size_t		 off = 0;
+	long		 m;
+
+	while (off < c->in.len) {
 		/* CRLF keep-alive answers, if any */
-		if (c->in[off] == '\r' || c->in[off] == '\n') {
+		if (in[off] == '\r' || in[off] == '\n') {
 			off++;
 			continue;
 		}
-		if ((m = sip_msg_len(c->in + off, c->inlen - off)) < 0)
+		if ((m = sip_msg_len(in + off, c->in.len - off)) < 0)
 			return false;
 		if (m == 0)
 			break;
-		if (m < 12 || memcmp(c->in + off, "SIP/2.0 200 ", 12) != 0) {
-			B.unexpected++;
-		} else if ((seq = cseq_of(c->in + off, (size_t)m)) != c->recvd + 1 ||
-		    seq > c->sent) {
-			B.lost_order++;
-			c->recvd++;
-		} else {
-			c->recvd++;
-			if (B.measuring) {
-				B.m_resp++;
-				B.m_bytes_in += (uint64_t)m;
-				latency_add(now - c->ts[seq % B.k]);
-			}
-		}
+		response_take(c, in + off, (size_t)m, now);
 		off += (size_t)m;
 	}
-	memmove(c->in, c->in + off, c->inlen - off);
-	c->inlen -= off;
+	iobuf_consume(&c->in, off);
 	return true;
 }
 
 static void
-conn_read(struct conn *c)
+conn_close(struct bconn *c)
 {
-	size_t		got;
-	bool		any = false;
-	uint64_t	now = 0;
-
-	for (;;) {
-		if (c->incap - c->inlen < 16384) {
-			size_t	 cap = c->incap ? c->incap * 2 : 32768;
-			uint8_t	*p = realloc(c->in, cap);
-
-			if (p == NULL) {
-				conn_fail(c, "out of memory");
-				return;
-			}
-			c->in = p;
-			c->incap = cap;
-		}
-		ERR_clear_error();
-		if (SSL_read_ex(c->ssl, c->in + c->inlen, c->incap - c->inlen, &got) != 1) {
-			int	e = SSL_get_error(c->ssl, 0);
-
-			if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE)
-				break;
-			conn_fail(c, e == SSL_ERROR_ZERO_RETURN ? "closed by the relay" :
-			    "read failed");
-			return;
-		}
-		if (!any) {
-			now = now_ns();
-			any = true;
-		}
-		c->inlen += got;
-		if (!conn_frame(c, now)) {
-			conn_fail(c, "bad response stream");
-			return;
-		}
-	}
-	/* an idle connection keeps no receive buffer, as a real client would */
-	if (c->inlen == 0 && c->in != NULL) {
-		free(c->in);
-		c->in = NULL;
-		c->incap = 0;
-	}
-	conn_more(c);
-}
-
-static void
-conn_handshake(struct conn *c)
-{
-	int	rc, e;
-
-	ERR_clear_error();
-	if ((rc = SSL_do_handshake(c->ssl)) == 1) {
-		c->state = C_READY;
-		B.established++;
-		B.pending--;
-		ep_set(c, EPOLLIN);
-		return;
-	}
-	e = SSL_get_error(c->ssl, rc);
-	if (e == SSL_ERROR_WANT_READ)
-		ep_set(c, EPOLLIN);
-	else if (e == SSL_ERROR_WANT_WRITE)
-		ep_set(c, EPOLLOUT);
-	else
-		conn_fail(c, "handshake failed");
-}
-
-static void
-conn_start(struct conn *c)
-{
-	int	one = 1;
-
-	c->state = C_CONNECTING;
-	B.pending++;
-	c->fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (c->fd < 0) {
-		conn_fail(c, strerror(errno));
-		return;
-	}
-	setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	if (connect(c->fd, (struct sockaddr *)&B.addr, sizeof(B.addr)) == -1 &&
-	    errno != EINPROGRESS) {
-		conn_fail(c, strerror(errno));
-		return;
-	}
-	ep_set(c, EPOLLOUT);
-}
-
-static void
-conn_connected(struct conn *c)
-{
-	int		err = 0;
-	socklen_t	len = sizeof(err);
-
-	getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &len);
-	if (err != 0) {
-		conn_fail(c, strerror(err));
-		return;
-	}
-	if ((c->ssl = SSL_new(B.ctx)) == NULL || SSL_set_fd(c->ssl, c->fd) != 1) {
-		conn_fail(c, "SSL_new");
-		return;
-	}
-	SSL_set_connect_state(c->ssl);
-	c->state = C_HANDSHAKE;
-	conn_handshake(c);
-}
-
-static void
-conn_event(struct conn *c, uint32_t ev)
-{
-	switch (c->state) {
-	case C_CONNECTING:
-		conn_connected(c);
-		break;
-	case C_HANDSHAKE:
-		conn_handshake(c);
-		break;
-	case C_READY:
-		if (ev & EPOLLOUT)
-			conn_flush(c);
-		if (c->state == C_READY && (ev & (EPOLLIN | EPOLLHUP | EPOLLERR)))
-			conn_read(c);
-		break;
-	default:
-		break;
-	}
-}
-
-static void
-loop_once(int timeout_ms)
-{
-	struct epoll_event	evs[512];
-	int			n = epoll_wait(B.ep, evs, 512, timeout_ms);
-
-	for (int i = 0; i < n; i++)
-		conn_event(evs[i].data.ptr, evs[i].events);
-}
-
-static void
-conn_close(struct conn *c)
-{
-	if (c->state == C_READY) {
-		(void)SSL_shutdown(c->ssl);	/* close_notify */
-		SSL_free(c->ssl);
-		close(c->fd);
-		c->state = C_CLOSED;
-	}
-	free(c->in);
-	free(c->out);
+	tls_conn_close(&c->tc, false);
 	free(c->ts);
-	c->in = NULL;
-	c->out = NULL;
 	c->ts = NULL;
 }
 
@@ -619,23 +383,10 @@ percentile(uint64_t total, double q)
 	return bucket_us(LAT_BUCKETS - 1);
 }
 
-static int
-parse_addr(char *s)
-{
-	char	*colon = strrchr(s, ':');
-
-	if (colon == NULL)
-		return -1;
-	*colon = '\0';
-	B.addr.sin_family = AF_INET;
-	B.addr.sin_port = htons((uint16_t)atoi(colon + 1));
-	return inet_pton(AF_INET, s, &B.addr.sin_addr) == 1 ? 0 : -1;
-}
-
 static SSL_CTX *
 ctx_new(void)
 {
-	SSL_CTX	*ctx = SSL_CTX_new(TLS_client_method());
+	SSL_CTX	*ctx = tls_client_ctx_new();
 
 	if (ctx == NULL ||
 	    !SSL_CTX_set_min_proto_version(ctx, TLS1_3_VERSION) ||
@@ -646,8 +397,6 @@ ctx_new(void)
 	}
 	SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, NULL);
 	SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
-	SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS |
-	    SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER | SSL_MODE_ENABLE_PARTIAL_WRITE);
 	return ctx;
 }
 
@@ -655,29 +404,29 @@ ctx_new(void)
 static bool
 warmup_one(void)
 {
-	struct conn	 w = { .fd = -1, .id = 999999 };
-	struct conn	*saved = B.c;
+	struct bconn	 w = { .tc = { .fd = -1, .id = 999999 } };
+	struct bconn	*saved = B.c;
 	unsigned	 saved_n = B.n;
-	double		 deadline = (double)now_ns() / 1e9 + 10;
+	double		 deadline = now_s() + 10;
 	bool		 ok;
 
 	B.c = &w;
 	B.n = 1;
 	w.ts = calloc(B.k, sizeof(*w.ts));
-	conn_start(&w);
-	while ((w.state == C_CONNECTING || w.state == C_HANDSHAKE) &&
-	    (double)now_ns() / 1e9 < deadline)
-		loop_once(100);
+	tls_conn_start(&B.tc, &w.tc);
+	while ((w.tc.state == TLS_CONN_CONNECTING ||
+	    w.tc.state == TLS_CONN_HANDSHAKE) && now_s() < deadline)
+		tls_client_poll(&B.tc, 100);
 	B.traffic = true;
 	B.limit = 1;
-	conn_more(&w);
-	while (w.state == C_READY && w.recvd < 1 && (double)now_ns() / 1e9 < deadline)
-		loop_once(100);
-	ok = w.state == C_READY && w.recvd == 1;
+	conn_more(&w.tc);
+	while (w.tc.state == TLS_CONN_READY && w.tc.recvd < 1 && now_s() < deadline)
+		tls_client_poll(&B.tc, 100);
+	ok = w.tc.state == TLS_CONN_READY && w.tc.recvd == 1;
 	B.traffic = false;
 	conn_close(&w);
 	if (ok) {
-		B.established--;	/* not one of the N */
+		B.tc.established--;	/* not one of the N */
 	}
 	B.c = saved;
 	B.n = saved_n;
@@ -696,7 +445,6 @@ usage(void)
 int
 main(int argc, char *argv[])
 {
-	struct rlimit	 rl;
 	double		 deadline, t0, t_hs, cpu0 = -1, cpu1 = -1;
 	uint64_t	 m0, m1, total_lat = 0;
 	long		 rss0 = -1, rss1 = -1;
@@ -708,7 +456,7 @@ main(int argc, char *argv[])
 	while ((ch = getopt(argc, argv, "c:n:k:m:W:D:P:I:w:T:C:G:")) != -1) {
 		switch (ch) {
 		case 'c':
-			if (parse_addr(optarg) == -1)
+			if (tls_client_target_parse(&B.tc, optarg) == -1)
 				usage();
 			break;
 		case 'n': B.n = (unsigned)atoi(optarg); break;
@@ -730,23 +478,20 @@ main(int argc, char *argv[])
 		default: usage();
 		}
 	}
-	if (B.addr.sin_family == 0 || B.n == 0 || B.k == 0 || B.window == 0)
+	if (B.tc.addr.sin_family == 0 || B.n == 0 || B.k == 0 || B.window == 0)
 		usage();
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0) {
-		rl.rlim_cur = rl.rlim_max;
-		setrlimit(RLIMIT_NOFILE, &rl);
-	}
 	signal(SIGPIPE, SIG_IGN);
-	if ((B.ctx = ctx_new()) == NULL)
+	B.tc.input = conn_frame;
+	B.tc.refill = conn_more;
+	if ((B.tc.ctx = ctx_new()) == NULL || tls_client_open(&B.tc) == -1)
 		return 1;
-	B.ep = epoll_create1(EPOLL_CLOEXEC);
 	B.lat = calloc(LAT_BUCKETS, sizeof(*B.lat));
 	B.c = calloc(B.n, sizeof(*B.c));
 	if (B.lat == NULL || B.c == NULL)
 		return 1;
 	for (unsigned i = 0; i < B.n; i++) {
-		B.c[i].id = i;
-		B.c[i].fd = -1;
+		B.c[i].tc.id = i;
+		B.c[i].tc.fd = -1;
 		if ((B.c[i].ts = calloc(B.k, sizeof(*B.c[i].ts))) == NULL)
 			return 1;
 	}
@@ -758,7 +503,7 @@ main(int argc, char *argv[])
 	}
 	printf("request_bytes %d\n", rc);
 
-	t0 = (double)now_ns() / 1e9;
+	t0 = now_s();
 	deadline = t0 + B.timeout_s;
 	if (B.idle) {
 		if (!warmup_one()) {
@@ -769,24 +514,25 @@ main(int argc, char *argv[])
 		rss0 = proc_rss_kb(B.relay_pid);
 	}
 	/* handshakes, a window at a time */
-	while (B.established + B.failed < B.n && (double)now_ns() / 1e9 < deadline) {
-		while (next < B.n && B.pending < B.window)
-			conn_start(&B.c[next++]);
-		loop_once(100);
+	while (B.tc.established + B.tc.failed < B.n && now_s() < deadline) {
+		while (next < B.n && B.tc.pending < B.window)
+			tls_conn_start(&B.tc, &B.c[next++].tc);
+		tls_client_poll(&B.tc, 100);
 	}
-	t_hs = (double)now_ns() / 1e9;
+	t_hs = now_s();
 	for (unsigned i = 0; i < B.n; i++)
-		if (B.c[i].state == C_READY) {
-			const SSL_CIPHER	*sc = SSL_get_current_cipher(B.c[i].ssl);
-			int			 nid = SSL_get_negotiated_group(B.c[i].ssl);
+		if (B.c[i].tc.state == TLS_CONN_READY) {
+			SSL			*ssl = B.c[i].tc.ssl;
+			const SSL_CIPHER	*sc = SSL_get_current_cipher(ssl);
+			int			 nid = SSL_get_negotiated_group(ssl);
 
 			cipher = sc != NULL ? SSL_CIPHER_get_name(sc) : "-";
 			group = nid != 0 ? OBJ_nid2sn(nid) : "-";
-			printf("tls %s/%s/%s\n", SSL_get_version(B.c[i].ssl), cipher, group);
+			printf("tls %s/%s/%s\n", SSL_get_version(ssl), cipher, group);
 			break;
 		}
-	printf("established %u\nfailed %u\nhandshake_s %.2f\n", B.established,
-	    B.failed, t_hs - t0);
+	printf("established %u\nfailed %u\nhandshake_s %.2f\n", B.tc.established,
+	    B.tc.failed, t_hs - t0);
 	fflush(stdout);
 
 	if (B.idle) {
@@ -795,27 +541,28 @@ main(int argc, char *argv[])
 		B.traffic = true;
 		B.limit = 1;
 		for (unsigned i = 0; i < B.n; i++)
-			conn_more(&B.c[i]);
+			conn_more(&B.c[i].tc);
 		for (;;) {
 			answered = 0;
 			for (unsigned i = 0; i < B.n; i++)
-				answered += B.c[i].state == C_READY && B.c[i].recvd >= 1;
-			if (answered >= B.established || (double)now_ns() / 1e9 >= deadline)
+				answered += B.c[i].tc.state == TLS_CONN_READY &&
+				    B.c[i].tc.recvd >= 1;
+			if (answered >= B.tc.established || now_s() >= deadline)
 				break;
-			loop_once(100);
+			tls_client_poll(&B.tc, 100);
 		}
 		/* idle: nothing is sent; keep reading (tickets, keep-alives) */
-		for (double until = (double)now_ns() / 1e9 + B.settle_s;
-		    (double)now_ns() / 1e9 < until; )
-			loop_once(100);
+		for (double until = now_s() + B.settle_s;
+		    now_s() < until; )
+			tls_client_poll(&B.tc, 100);
 		rss1 = proc_rss_kb(B.relay_pid);
 		for (unsigned i = 0; i < B.n; i++)
-			ready += B.c[i].state == C_READY;
+			ready += B.c[i].tc.state == TLS_CONN_READY;
 		printf("answered %" PRIu64 "\nheld %u\nrss_before_kb %ld\nrss_idle_kb %ld\n",
 		    answered, ready, rss0, rss1);
 		if (rss0 >= 0 && rss1 >= 0 && ready > 0)
 			printf("rss_per_conn_kb %.2f\n", (double)(rss1 - rss0) / ready);
-		rc = B.failed == 0 && B.established == B.n && answered == B.n &&
+		rc = B.tc.failed == 0 && B.tc.established == B.n && answered == B.n &&
 		    B.lost_order == 0 && B.unexpected == 0 ? 0 : 1;
 		goto out;
 	}
@@ -824,19 +571,19 @@ main(int argc, char *argv[])
 	B.traffic = true;
 	B.limit = UINT64_MAX;
 	for (unsigned i = 0; i < B.n; i++)
-		conn_more(&B.c[i]);
-	m0 = now_ns() + (uint64_t)(B.warmup_s * 1e9);
-	while (now_ns() < m0)
-		loop_once(50);
+		conn_more(&B.c[i].tc);
+	m0 = tls_client_now_ns() + (uint64_t)(B.warmup_s * 1e9);
+	while (tls_client_now_ns() < m0)
+		tls_client_poll(&B.tc, 50);
 	cpu0 = proc_cpu_s(B.relay_pid);
-	m0 = now_ns();
+	m0 = tls_client_now_ns();
 	for (unsigned i = 0; i < B.n; i++)
-		B.c[i].recvd0 = B.c[i].recvd;
+		B.c[i].recvd0 = B.c[i].tc.recvd;
 	B.measuring = true;
 	m1 = m0 + (uint64_t)(B.measure_s * 1e9);
-	while (now_ns() < m1 && B.established > B.failed)
-		loop_once(50);
-	m1 = now_ns();
+	while (tls_client_now_ns() < m1 && B.tc.established > B.tc.failed)
+		tls_client_poll(&B.tc, 50);
+	m1 = tls_client_now_ns();
 	cpu1 = proc_cpu_s(B.relay_pid);
 	B.measuring = false;
 	{
@@ -866,9 +613,9 @@ main(int argc, char *argv[])
 		conn_spread_print();
 	}
 	for (unsigned i = 0; i < B.n; i++)
-		ready += B.c[i].state == C_READY;
+		ready += B.c[i].tc.state == TLS_CONN_READY;
 	printf("held %u\n", ready);
-	rc = B.failed == 0 && B.established == B.n && B.m_resp > 0 &&
+	rc = B.tc.failed == 0 && B.tc.established == B.n && B.m_resp > 0 &&
 	    B.lost_order == 0 && B.unexpected == 0 ? 0 : 1;
 out:
 	printf("out_of_order %" PRIu64 "\nunexpected %" PRIu64 "\nlatency_over_10s %"
@@ -878,6 +625,6 @@ out:
 		conn_close(&B.c[i]);
 	free(B.c);
 	free(B.lat);
-	SSL_CTX_free(B.ctx);
+	tls_client_close(&B.tc);
 	return rc;
 }

@@ -12,118 +12,47 @@
  */
 #include "autoconf.h"
 
-#include <arpa/inet.h>
-#include <errno.h>
 #include <inttypes.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/epoll.h>
-#include <sys/resource.h>
 #include <sys/signalfd.h>
-#include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
 
-#include <openssl/err.h>
-#include <openssl/ssl.h>
-
 #include "dataplane/sipframe.h"
-
-enum lstate { L_IDLE, L_CONNECTING, L_HANDSHAKE, L_READY, L_FAILED, L_CLOSED };
+#include "tls_client.h"
 
 struct lconn {
-	int		 fd;
-	unsigned	 id;
-	enum lstate	 state;
-	SSL		*ssl;
-	uint64_t	 sent, recvd;
-	uint8_t		*in;
-	size_t		 inlen, incap;
-	char		*out;
-	size_t		 outlen, outcap;
+	struct tls_conn	 tc;
 	struct sipframe	 fr;
-	uint32_t	 events;
 };
 
 static struct {
-	struct sockaddr_in	 addr;
 	unsigned		 n, k, window;
 	uint64_t		 r;
 	size_t			 body;
 	unsigned		 hold_s, timeout_s;
 	bool			 traffic;
 	bool			 reset;
-	SSL_CTX			*ctx;
-	int			 ep, sfd;
+	struct tls_client	 tc;
 	struct lconn		*c;
-	unsigned		 started, established, failed, pending;
 	uint64_t		 requests, responses, bad;
 	char			*bodybuf;
-} L = { .n = 1, .k = 1, .r = 1, .window = 256, .timeout_s = 300 };
+} L = {
+	.n = 1, .k = 1, .r = 1, .window = 256, .timeout_s = 300,
+	/* the first receive buffer stays between reads: no allocation per wake-up */
+	.tc = { .prog = "sip_load", .in_keep = IOBUF_READ_FIRST },
+};
 
 static double
 now_s(void)
 {
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+	return (double)tls_client_now_ns() / 1e9;
 }
 
 static void
-ep_set(struct lconn *c, uint32_t events)
-{
-	struct epoll_event	ev = { .events = events, .data.ptr = c };
-
-	if (c->events == events)
-		return;
-	epoll_ctl(L.ep, c->events ? EPOLL_CTL_MOD : EPOLL_CTL_ADD, c->fd, &ev);
-	c->events = events;
-}
-
-static void
-conn_fail(struct lconn *c, const char *why)
-{
-	if (c->state == L_FAILED || c->state == L_CLOSED)
-		return;
-	fprintf(stderr, "sip_load: connection %u: %s (sent %" PRIu64 ", answered %"
-	    PRIu64 ")\n", c->id, why, c->sent, c->recvd);
-	if (c->state == L_CONNECTING || c->state == L_HANDSHAKE)
-		L.pending--;
-	c->state = L_FAILED;
-	L.failed++;
-	epoll_ctl(L.ep, EPOLL_CTL_DEL, c->fd, NULL);
-	SSL_free(c->ssl);
-	c->ssl = NULL;
-	close(c->fd);
-	c->fd = -1;
-}
-
-static int
-out_add(struct lconn *c, const char *p, size_t n)
-{
-	if (c->outlen + n > c->outcap) {
-		size_t	 cap = c->outcap ? c->outcap * 2 : 8192;
-		char	*o;
-
-		while (cap < c->outlen + n)
-			cap *= 2;
-		if ((o = realloc(c->out, cap)) == NULL)
-			return -1;
-		c->out = o;
-		c->outcap = cap;
-	}
-	memcpy(c->out + c->outlen, p, n);
-	c->outlen += n;
-	return 0;
-}
-
-static void
-request_add(struct lconn *c)
+request_add(struct tls_conn *c)
 {
 	char	msg[1024 + 65536];
 	int	n;
@@ -141,58 +70,37 @@ request_add(struct lconn *c)
 	    c->id, c->sent, c->id, c->id, c->sent, c->sent + 1,
 	    L.body ? "Content-Type: text/plain\r\n" : "", L.body,
 	    L.body ? L.bodybuf : "");
-	if (n > 0 && (size_t)n < sizeof(msg) && out_add(c, msg, (size_t)n) == 0) {
+	if (n > 0 && (size_t)n < sizeof(msg) &&
+	    iobuf_append(&c->out, msg, (size_t)n, 8192) == 0) {
 		c->sent++;
 		L.requests++;
 	}
 }
 
 static void
-conn_flush(struct lconn *c)
+conn_more(struct tls_conn *c)
 {
-	size_t	w;
-
-	while (c->outlen > 0) {
-		ERR_clear_error();
-		if (SSL_write_ex(c->ssl, c->out, c->outlen, &w) != 1) {
-			int	e = SSL_get_error(c->ssl, 0);
-
-			if (e == SSL_ERROR_WANT_WRITE || e == SSL_ERROR_WANT_READ) {
-				ep_set(c, EPOLLIN | EPOLLOUT);
-				return;
-			}
-			conn_fail(c, "write failed");
-			return;
-		}
-		memmove(c->out, c->out + w, c->outlen - w);
-		c->outlen -= w;
-	}
-	if (c->state == L_READY)
-		ep_set(c, EPOLLIN);
-}
-
-static void
-conn_more(struct lconn *c)
-{
-	if (!L.traffic || c->state != L_READY)
+	if (!L.traffic || c->state != TLS_CONN_READY)
 		return;
 	while (c->sent < L.r && c->sent - c->recvd < L.k)
 		request_add(c);
-	conn_flush(c);
+	tls_conn_flush(&L.tc, c);
 }
 
 static bool
-conn_frame(struct lconn *c)
+conn_frame(struct tls_conn *c, uint64_t rx_ns)
 {
+	struct sipframe	*fr = &tls_conn_owner(c, struct lconn, tc)->fr;
+	const uint8_t	*in = c->in.data;
 	size_t		 off = 0, msglen;
 	const char	*reason;
 
-	while (off < c->inlen) {
-		switch (sipframe_next(&c->fr, c->in + off, c->inlen - off, &msglen, &reason)) {
+	while (off < c->in.len) {
+		switch (sipframe_next(fr, in + off, c->in.len - off, &msglen, &reason)) {
 		case SIPFRAME_MORE:
 			goto keep;
 		case SIPFRAME_MESSAGE:
-			if (msglen >= 12 && memcmp(c->in + off, "SIP/2.0 200 ", 12) == 0) {
+			if (msglen >= 12 && memcmp(in + off, "SIP/2.0 200 ", 12) == 0) {
 				c->recvd++;
 				L.responses++;
 			} else
@@ -208,154 +116,7 @@ conn_frame(struct lconn *c)
 		off += msglen;
 	}
 keep:
-	memmove(c->in, c->in + off, c->inlen - off);
-	c->inlen -= off;
-	return true;
-}
-
-static void
-conn_read(struct lconn *c)
-{
-	size_t	got;
-
-	for (;;) {
-		if (c->incap - c->inlen < 16384) {
-			size_t	 cap = c->incap ? c->incap * 2 : 32768;
-			uint8_t	*p = realloc(c->in, cap);
-
-			if (p == NULL) {
-				conn_fail(c, "out of memory");
-				return;
-			}
-			c->in = p;
-			c->incap = cap;
-		}
-		ERR_clear_error();
-		if (SSL_read_ex(c->ssl, c->in + c->inlen, c->incap - c->inlen, &got) != 1) {
-			int	e = SSL_get_error(c->ssl, 0);
-
-			if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE)
-				break;
-			conn_fail(c, e == SSL_ERROR_ZERO_RETURN ? "closed by the relay" :
-			    "read failed");
-			return;
-		}
-		c->inlen += got;
-		if (!conn_frame(c)) {
-			conn_fail(c, "bad response stream");
-			return;
-		}
-	}
-	if (c->inlen == 0 && c->incap > 32768) {
-		free(c->in);
-		c->in = NULL;
-		c->incap = 0;
-	}
-	conn_more(c);
-}
-
-static void
-conn_handshake(struct lconn *c)
-{
-	int	rc, e;
-
-	ERR_clear_error();
-	if ((rc = SSL_do_handshake(c->ssl)) == 1) {
-		c->state = L_READY;
-		L.established++;
-		L.pending--;
-		ep_set(c, EPOLLIN);
-		return;
-	}
-	e = SSL_get_error(c->ssl, rc);
-	if (e == SSL_ERROR_WANT_READ)
-		ep_set(c, EPOLLIN);
-	else if (e == SSL_ERROR_WANT_WRITE)
-		ep_set(c, EPOLLOUT);
-	else
-		conn_fail(c, "handshake failed");
-}
-
-static void
-conn_start(struct lconn *c)
-{
-	int	one = 1;
-
-	c->fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	L.started++;
-	L.pending++;
-	c->state = L_CONNECTING;
-	if (c->fd < 0) {
-		conn_fail(c, strerror(errno));
-		return;
-	}
-	setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	if (connect(c->fd, (struct sockaddr *)&L.addr, sizeof(L.addr)) == -1 &&
-	    errno != EINPROGRESS) {
-		conn_fail(c, strerror(errno));
-		return;
-	}
-	ep_set(c, EPOLLOUT);
-}
-
-static void
-conn_connected(struct lconn *c)
-{
-	int		err = 0;
-	socklen_t	len = sizeof(err);
-
-	getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &len);
-	if (err != 0) {
-		conn_fail(c, strerror(err));
-		return;
-	}
-	if ((c->ssl = SSL_new(L.ctx)) == NULL || SSL_set_fd(c->ssl, c->fd) != 1) {
-		conn_fail(c, "SSL_new");
-		return;
-	}
-	SSL_set_connect_state(c->ssl);
-	c->state = L_HANDSHAKE;
-	conn_handshake(c);
-}
-
-static void
-conn_event(struct lconn *c, uint32_t ev)
-{
-	switch (c->state) {
-	case L_CONNECTING:
-		conn_connected(c);
-		break;
-	case L_HANDSHAKE:
-		conn_handshake(c);
-		break;
-	case L_READY:
-		if (ev & EPOLLOUT)
-			conn_flush(c);
-		if (c->state == L_READY && (ev & (EPOLLIN | EPOLLHUP | EPOLLERR)))
-			conn_read(c);
-		break;
-	default:
-		break;
-	}
-}
-
-/* false: the caller's deadline passed or a signal asked to stop waiting */
-static bool
-loop_once(int timeout_ms)
-{
-	struct epoll_event	evs[512];
-	int			n = epoll_wait(L.ep, evs, 512, timeout_ms);
-
-	for (int i = 0; i < n; i++) {
-		if (evs[i].data.ptr == NULL) {
-			struct signalfd_siginfo	si;
-
-			if (read(L.sfd, &si, sizeof(si)) > 0)
-				return false;
-			continue;
-		}
-		conn_event(evs[i].data.ptr, evs[i].events);
-	}
+	iobuf_consume(&c->in, off);
 	return true;
 }
 
@@ -363,7 +124,7 @@ static bool
 traffic_done(void)
 {
 	for (unsigned i = 0; i < L.n; i++)
-		if (L.c[i].state == L_READY && L.c[i].recvd < L.r)
+		if (L.c[i].tc.state == TLS_CONN_READY && L.c[i].tc.recvd < L.r)
 			return false;
 	return true;
 }
@@ -374,51 +135,23 @@ conns_ready(void)
 	unsigned	n = 0;
 
 	for (unsigned i = 0; i < L.n; i++)
-		n += L.c[i].state == L_READY;
+		n += L.c[i].tc.state == TLS_CONN_READY;
 	return n;
 }
 
 static void
-close_all(void)
+conns_init(void)
 {
 	for (unsigned i = 0; i < L.n; i++) {
-		struct lconn	*c = &L.c[i];
-
-		if (c->state == L_READY) {
-			if (L.reset) {
-				struct linger	lg = { .l_onoff = 1, .l_linger = 0 };
-
-				/* an abortive close: the relay sees a reset */
-				setsockopt(c->fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
-			} else
-				(void)SSL_shutdown(c->ssl);	/* close_notify */
-			SSL_free(c->ssl);
-			close(c->fd);
-			c->state = L_CLOSED;
-		}
-		free(c->in);
-		free(c->out);
+		L.c[i].tc.id = i;
+		L.c[i].tc.fd = -1;
+		sipframe_init(&L.c[i].fr, 0, 0);
 	}
-}
-
-static int
-parse_addr(char *s)
-{
-	char	*colon = strrchr(s, ':');
-
-	if (colon == NULL)
-		return -1;
-	*colon = '\0';
-	L.addr.sin_family = AF_INET;
-	L.addr.sin_port = htons((uint16_t)atoi(colon + 1));
-	return inet_pton(AF_INET, s, &L.addr.sin_addr) == 1 ? 0 : -1;
 }
 
 int
 main(int argc, char *argv[])
 {
-	struct epoll_event	 ev = { .events = EPOLLIN };
-	struct rlimit		 rl;
 	sigset_t		 sigs;
 	double			 t0, t1, t2, deadline;
 	unsigned		 next = 0;
@@ -427,7 +160,7 @@ main(int argc, char *argv[])
 	while ((ch = getopt(argc, argv, "c:n:k:r:s:w:H:T:X")) != -1) {
 		switch (ch) {
 		case 'c':
-			if (parse_addr(optarg) == -1)
+			if (tls_client_target_parse(&L.tc, optarg) == -1)
 				return 2;
 			break;
 		case 'n': L.n = (unsigned)atoi(optarg); break;
@@ -444,12 +177,8 @@ main(int argc, char *argv[])
 			return 2;
 		}
 	}
-	if (L.addr.sin_family == 0 || L.n == 0 || L.k == 0 || L.body > 65000)
+	if (L.tc.addr.sin_family == 0 || L.n == 0 || L.k == 0 || L.body > 65000)
 		return 2;
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0) {
-		rl.rlim_cur = rl.rlim_max;
-		setrlimit(RLIMIT_NOFILE, &rl);
-	}
 	if ((L.bodybuf = malloc(L.body + 1)) == NULL)
 		return 1;
 	memset(L.bodybuf, 'b', L.body);
@@ -459,40 +188,34 @@ main(int argc, char *argv[])
 	sigaddset(&sigs, SIGUSR1);
 	sigaddset(&sigs, SIGTERM);
 	sigprocmask(SIG_BLOCK, &sigs, NULL);
-	L.sfd = signalfd(-1, &sigs, SFD_CLOEXEC);
-	L.ctx = SSL_CTX_new(TLS_client_method());
-	SSL_CTX_set_mode(L.ctx, SSL_MODE_RELEASE_BUFFERS |
-	    SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER | SSL_MODE_ENABLE_PARTIAL_WRITE);
-	L.ep = epoll_create1(EPOLL_CLOEXEC);
-	ev.data.ptr = NULL;
-	epoll_ctl(L.ep, EPOLL_CTL_ADD, L.sfd, &ev);
+	L.tc.input = conn_frame;
+	L.tc.refill = conn_more;
+	if ((L.tc.ctx = tls_client_ctx_new()) == NULL || tls_client_open(&L.tc) == -1)
+		return 1;
+	tls_client_stop_on(&L.tc, signalfd(-1, &sigs, SFD_CLOEXEC));
 	if ((L.c = calloc(L.n, sizeof(*L.c))) == NULL)
 		return 1;
-	for (unsigned i = 0; i < L.n; i++) {
-		L.c[i].id = i;
-		L.c[i].fd = -1;
-		sipframe_init(&L.c[i].fr, 0, 0);
-	}
+	conns_init();
 
 	t0 = now_s();
 	deadline = t0 + L.timeout_s;
 	/* handshakes, a window at a time: the relay's accept queue stays short */
-	while (L.established + L.failed < L.n && now_s() < deadline) {
-		while (next < L.n && L.pending < L.window)
-			conn_start(&L.c[next++]);
-		if (!loop_once(100))
+	while (L.tc.established + L.tc.failed < L.n && now_s() < deadline) {
+		while (next < L.n && L.tc.pending < L.window)
+			tls_conn_start(&L.tc, &L.c[next++].tc);
+		if (!tls_client_poll(&L.tc, 100))
 			break;
 	}
 	t1 = now_s();
-	printf("established %u\nfailed %u\nhandshake_s %.2f\n", L.established,
-	    L.failed, t1 - t0);
+	printf("established %u\nfailed %u\nhandshake_s %.2f\n", L.tc.established,
+	    L.tc.failed, t1 - t0);
 	fflush(stdout);
 
 	L.traffic = true;
 	for (unsigned i = 0; i < L.n; i++)
-		conn_more(&L.c[i]);
+		conn_more(&L.c[i].tc);
 	while (!traffic_done() && now_s() < deadline)
-		if (!loop_once(100))
+		if (!tls_client_poll(&L.tc, 100))
 			break;
 	t2 = now_s();
 	printf("requests %" PRIu64 "\nresponses %" PRIu64 "\nlost %" PRIu64
@@ -504,14 +227,16 @@ main(int argc, char *argv[])
 	fflush(stdout);
 	if (L.hold_s > 0) {
 		deadline = now_s() + L.hold_s;
-		while (now_s() < deadline && loop_once(200))
+		while (now_s() < deadline && tls_client_poll(&L.tc, 200))
 			;
 	}
-	close_all();
+	for (unsigned i = 0; i < L.n; i++)
+		tls_conn_close(&L.c[i].tc, L.reset);
 	printf("closed\n");
 	free(L.c);
 	free(L.bodybuf);
-	SSL_CTX_free(L.ctx);
-	return L.failed == 0 && L.established == L.n && L.responses == L.requests &&
-	    L.requests == (uint64_t)L.n * L.r && L.bad == 0 ? 0 : 1;
+	tls_client_close(&L.tc);
+	return L.tc.failed == 0 && L.tc.established == L.n &&
+	    L.responses == L.requests && L.requests == (uint64_t)L.n * L.r &&
+	    L.bad == 0 ? 0 : 1;
 }

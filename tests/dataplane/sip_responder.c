@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "dataplane/sipframe.h"
+#include "iobuf.h"
 #include "sip_msg.h"
 
 #define IN_MAX	(128 * 1024)
@@ -32,10 +33,8 @@
 struct rconn {
 	int		 fd;
 	bool		 pp2_checked;
-	uint8_t		*in;
-	size_t		 inlen, incap;
-	char		*out;
-	size_t		 outlen, outoff, outcap;
+	struct iobuf	 in, out;
+	size_t		 outoff;	/* out.data[0..outoff) is sent */
 	struct sipframe	 fr;
 	uint64_t	 flood_seq;
 };
@@ -48,40 +47,24 @@ static uint64_t	flood_limit;
 static int
 out_add(struct rconn *c, const char *p, size_t n)
 {
-	if (c->outlen + n > c->outcap) {
-		size_t	 cap = c->outcap ? c->outcap * 2 : 4096;
-		char	*o;
-
-		while (cap < c->outlen + n)
-			cap *= 2;
-		if ((o = realloc(c->out, cap)) == NULL)
-			return -1;
-		c->out = o;
-		c->outcap = cap;
-	}
-	memcpy(c->out + c->outlen, p, n);
-	c->outlen += n;
-	return 0;
+	return iobuf_append(&c->out, p, n, 4096);
 }
 
 /* false: the connection is to be closed */
 static bool
 out_flush(struct rconn *c)
 {
-	while (c->outoff < c->outlen) {
-		ssize_t	n = send(c->fd, c->out + c->outoff, c->outlen - c->outoff,
+	while (c->outoff < c->out.len) {
+		ssize_t	n = send(c->fd, c->out.data + c->outoff, c->out.len - c->outoff,
 		    MSG_NOSIGNAL);
 
 		if (n < 0)
 			return errno == EAGAIN || errno == EINTR;
 		c->outoff += (size_t)n;
 	}
-	c->outoff = c->outlen = 0;
-	if (c->outcap > 65536) {
-		free(c->out);
-		c->out = NULL;
-		c->outcap = 0;
-	}
+	c->outoff = c->out.len = 0;
+	if (c->out.cap > 65536)
+		iobuf_release(&c->out);
 	return true;
 }
 
@@ -109,19 +92,20 @@ frame_input(struct rconn *c)
 	bool		 complete;
 
 	if (!c->pp2_checked) {
-		size_t	h = pp2_header_len(c->in, c->inlen, &complete);
+		size_t	h = pp2_header_len(c->in.data, c->in.len, &complete);
 
 		if (h > 0 && !complete)
 			return true;
 		off = h;
 		c->pp2_checked = true;
 	}
-	while (off < c->inlen) {
-		switch (sipframe_next(&c->fr, c->in + off, c->inlen - off, &msglen, &reason)) {
+	while (off < c->in.len) {
+		switch (sipframe_next(&c->fr, c->in.data + off, c->in.len - off, &msglen,
+		    &reason)) {
 		case SIPFRAME_MORE:
 			goto keep;
 		case SIPFRAME_MESSAGE:
-			handle_msg(c, c->in + off, msglen);
+			handle_msg(c, c->in.data + off, msglen);
 			break;
 		case SIPFRAME_PING:
 			out_add(c, "\r\n", 2);
@@ -135,8 +119,7 @@ frame_input(struct rconn *c)
 		off += msglen;
 	}
 keep:
-	memmove(c->in, c->in + off, c->inlen - off);
-	c->inlen -= off;
+	iobuf_consume(&c->in, off);
 	return true;
 }
 
@@ -146,21 +129,14 @@ conn_read(struct rconn *c)
 	for (;;) {
 		ssize_t	n;
 
-		if (c->incap - c->inlen < 16384) {
-			size_t	 cap = c->incap ? c->incap * 2 : 32768;
-			uint8_t	*p;
-
-			if (cap > IN_MAX || (p = realloc(c->in, cap)) == NULL)
-				return false;
-			c->in = p;
-			c->incap = cap;
-		}
-		n = recv(c->fd, c->in + c->inlen, c->incap - c->inlen, 0);
+		if (iobuf_reserve(&c->in, IOBUF_READ_ROOM, IOBUF_READ_FIRST, IN_MAX) == -1)
+			return false;
+		n = recv(c->fd, c->in.data + c->in.len, c->in.cap - c->in.len, 0);
 		if (n == 0)
 			return false;
 		if (n < 0)
 			return errno == EAGAIN || errno == EINTR;
-		c->inlen += (size_t)n;
+		c->in.len += (size_t)n;
 		if (!frame_input(c))
 			return false;
 	}
@@ -181,7 +157,7 @@ conn_flood(struct rconn *c)
 	for (;;) {
 		if (!out_flush(c))
 			return false;
-		if (c->outoff < c->outlen)
+		if (c->outoff < c->out.len)
 			return true;	/* the socket is full: wait for EPOLLOUT */
 		if (flood_limit > 0 && flood_msgs >= flood_limit)
 			return true;
@@ -207,8 +183,8 @@ conn_close(int ep, struct rconn *c)
 {
 	epoll_ctl(ep, EPOLL_CTL_DEL, c->fd, NULL);
 	close(c->fd);
-	free(c->in);
-	free(c->out);
+	iobuf_release(&c->in);
+	iobuf_release(&c->out);
 	free(c);
 	conns_open--;
 }
