@@ -131,6 +131,7 @@ struct sipktlsd {
 	struct ev_handler	 dp_ev;		/* the dataplane's ended-sessions eventfd */
 	struct outbound		*outb;		/* backend listen sockets (outbound.c) */
 	struct ktls_state	 ktls;		/* kernel TLS probe and counters */
+	struct netwatch		*nw;		/* NULL: interface changes wait for a reload */
 };
 
 struct dataplane;
@@ -148,6 +149,7 @@ void		 dp_link_writeq(struct sipktlsd *);
 
 /* sipktlsd.c */
 uint64_t	 now_ms(void);
+void		 daemon_listen(struct sipktlsd *, struct listen_summary *);
 int		 ev_add(struct sipktlsd *, struct ev_handler *, uint32_t events);
 int		 ev_mod(struct sipktlsd *, struct ev_handler *, uint32_t events);
 void		 ev_del(struct sipktlsd *, struct ev_handler *);

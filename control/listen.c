@@ -177,15 +177,17 @@ plan_interface(struct listen_plan *plan, struct netif *nif, bool *nif_open,
 		err = netif_addresses(nif, ifname, &a, &n, &skipped);
 	if (err == -ENOMEM)
 		fatal("%s", __func__);
-	if (err == -ENODEV)
+	if (plan->quiet)
+		;	/* only asking whether anything changed */
+	else if (err == -ENODEV)
 		listen_failure(tenant, "", port, "interface %s does not exist", ifname);
 	else if (err != 0)
 		listen_failure(tenant, "", port, "cannot read the addresses of "
 		    "interface %s", ifname);
 	else if (n == 0)
 		listen_failure(tenant, "", port, "interface %s has no IPv4 or IPv6 "
-		    "address%s", ifname, skipped ? " (link-local IPv6 addresses are "
-		    "not used)" : "");
+		    "address%s", ifname, skipped ? " (link-local IPv6 addresses, and "
+		    "those that failed duplicate address detection, are not used)" : "");
 	if (err != 0 || n == 0) {
 		plan->failures++;
 		return;
@@ -213,13 +215,14 @@ plan_listener(struct listen_plan *plan, struct netif *nif, bool *nif_open,
  * the guide; tenants follow in file order. Interfaces are read once per plan.
  */
 void
-listen_plan_build(const struct config *cfg, struct listen_plan *plan)
+listen_plan_build(const struct config *cfg, bool quiet, struct listen_plan *plan)
 {
 	struct netif	 nif;
 	bool		 nif_open = false;
 	unsigned	 port;
 
 	memset(plan, 0, sizeof(*plan));
+	plan->quiet = quiet;
 	if (cfg->transport_tls) {
 		port = cfg->global_port ? cfg->global_port : SIPKTLS_DEFAULT_PORT;
 		plan_listener(plan, &nif, &nif_open, 0, cfg->global_bind, port);
@@ -412,6 +415,18 @@ listener_add(struct sipktlsd *sd, const struct listener_config *lc)
 	log_info("listening on [%s]:%u for tenant %u, Conn-Id %d", ip,
 	    sockaddr_port(&lc->addr), lc->tenant, id);
 	return true;
+}
+
+/* Whether applying the plan would open or close a listener. */
+bool
+listen_plan_differs(const struct listener_set *set, const struct listen_plan *plan)
+{
+	size_t	n = 0;
+
+	for (size_t i = 0; i < set->n; i++)
+		if (plan_find(plan, &set->v[i]->conf) != NULL)
+			n++;
+	return n != set->n || n != plan->n;
 }
 
 /*

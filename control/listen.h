@@ -48,6 +48,7 @@ struct listen_plan {
 	struct listener_config	*v;
 	size_t			 n;
 	unsigned		 failures;	/* listeners with no address to open */
+	bool			 quiet;		/* build without logging failures */
 };
 
 struct listen_summary {
@@ -62,8 +63,12 @@ struct connid_map {
 	uint64_t		 bits[(CTL_CONNID_MAX + 64) / 64];
 };
 
-void	 listen_plan_build(const struct config *, struct listen_plan *);
+/* quiet: only to ask listen_plan_differs(), failures are not logged */
+void	 listen_plan_build(const struct config *, bool quiet,
+	    struct listen_plan *);
 void	 listen_plan_free(struct listen_plan *);
+bool	 listen_plan_differs(const struct listener_set *,
+	    const struct listen_plan *);
 int	 listener_open(const struct listener_config *, const char **step);
 void	 listeners_apply(struct sipktlsd *, const struct listen_plan *,
 	    struct listen_summary *);

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <linux/if_addr.h>
 #include <netlink/netlink.h>
 #include <netlink/route/addr.h>
 #include <netlink/route/link.h>
@@ -59,7 +60,9 @@ struct addr_walk {
 /*
  * IPv6 link-local addresses are skipped: SIP peers reach a trunk on routable
  * addresses, and a link-local listener would need a scope id in every
- * address we print or compare.
+ * address we print or compare. So are addresses that failed duplicate
+ * address detection: another host owns them. One still in detection is
+ * used (IP_FREEBIND binds it), so a listener opens with its address.
  */
 static void
 addr_collect(struct nl_object *obj, void *arg)
@@ -73,6 +76,10 @@ addr_collect(struct nl_object *obj, void *arg)
 		return;
 	if ((local = rtnl_addr_get_local(ra)) == NULL)
 		return;
+	if (rtnl_addr_get_flags(ra) & IFA_F_DADFAILED) {
+		w->skipped++;
+		return;
+	}
 	a.family = nl_addr_get_family(local);
 	if (a.family == AF_INET && nl_addr_get_len(local) == sizeof(a.addr.v4))
 		memcpy(&a.addr.v4, nl_addr_get_binary_addr(local), sizeof(a.addr.v4));

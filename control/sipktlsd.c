@@ -21,6 +21,7 @@
 
 #include "daemon.h"
 #include "log.h"
+#include "netwatch.h"
 #include "outbound.h"
 
 #define EPOLL_BATCH	32
@@ -65,13 +66,14 @@ ev_del(struct sipktlsd *sd, struct ev_handler *ev)
 	(void)epoll_ctl(sd->epfd, EPOLL_CTL_DEL, ev->fd, NULL);
 }
 
-static void
+/* Listeners and backend listen sockets as the configuration and interfaces ask. */
+void
 daemon_listen(struct sipktlsd *sd, struct listen_summary *sum)
 {
 	struct listen_plan	plan;
 	struct outbound_summary	outb;
 
-	listen_plan_build(sd->cfg, &plan);
+	listen_plan_build(sd->cfg, false, &plan);
 	listeners_apply(sd, &plan, sum);
 	listen_plan_free(&plan);
 	handshake_listeners_arm(sd);
@@ -267,6 +269,7 @@ static void
 daemon_shutdown(struct sipktlsd *sd)
 {
 	ctl_close(sd);
+	netwatch_stop(sd);
 	dp_link_stop(sd);
 	conn_table_free(sd);
 	listeners_close(sd);
@@ -323,6 +326,7 @@ daemon_start(struct sipktlsd *sd, const sigset_t *sigs)
 	if (handshake_start(sd) == -1)
 		fatalx("cannot set up TLS");
 	dp_link_start(sd);
+	netwatch_start(sd);
 	daemon_listen(sd, &sum);
 	log_info("started: %s, %u listeners open, %u failed, control socket %s",
 	    sd->conf_path, sum.opened, sum.failed, sd->ctl.path);
