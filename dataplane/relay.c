@@ -226,7 +226,7 @@ relay_datagram(struct dp_conn *c, const uint8_t *data, size_t len)
 		if (!c->excess_logged)
 			dp_log_conn(c, LOG_NOTICE, "backend datagram has %zu bytes "
 			    "after its Content-Length body: discarded (RFC 3261 "
-			    "18.3), once per connection", len - d.hdrlen - d.bodylen);
+			    "18.3); logged once per connection", len - d.hdrlen - d.bodylen);
 		c->excess_logged = true;
 	}
 	if (!d.has_cl)
