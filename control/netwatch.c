@@ -79,12 +79,15 @@ static void
 netwatch_read(struct sipktlsd *sd, struct ev_handler *ev, uint32_t events)
 {
 	struct netwatch	*nw = container_of(ev, struct netwatch, ev);
-	int		 rc;
+	int		 rc, reads = 0;
 
 	(void)events;
 	nw->events = 0;
-	while ((rc = nl_recvmsgs_default(nw->sock)) >= 0)
+	/* bounded: the descriptor is level-triggered, what is left wakes us again */
+	while ((rc = nl_recvmsgs_default(nw->sock)) >= 0 && ++reads < 64)
 		;
+	if (rc >= 0)
+		rc = -NLE_AGAIN;
 	/* -NLE_NOMEM: the socket overran (ENOBUFS) and events were lost */
 	if (rc != -NLE_AGAIN && rc != -NLE_NOMEM)
 		log_warnx("netwatch: reading rtnetlink: %s", nl_geterror(rc));
