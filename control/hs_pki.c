@@ -163,11 +163,15 @@ revoke_reload_flush(struct sipktlsd *sd, const struct config *next)
 		log_info("TLS: trustpoint %s: cached revocation answers dropped: %s",
 		    old->name, why);
 	}
-	if (next->revocation_fetch_timeout != e->revoke_timeout ||
-	    next->revocation_wait != e->revoke_wait)
-		log_warnx("TLS: revocation fetch-timeout and revocation wait take "
-		    "effect when sipktlsd restarts; they stay %u s and %u ms",
-		    e->revoke_timeout, e->revoke_wait);
+	if (next->revocation_fetch_timeout == e->revoke_timeout &&
+	    next->revocation_wait == e->revoke_wait)
+		return;
+	e->revoke_timeout = next->revocation_fetch_timeout;
+	e->revoke_wait = next->revocation_wait;
+	revoke_set_timeouts(e->revoke, e->revoke_timeout * 1000, e->revoke_wait);
+	log_info("TLS: revocation checks now: %u s per CRL or OCSP exchange, a "
+	    "handshake waits at most %u ms for an answer (checks already "
+	    "waiting keep theirs)", e->revoke_timeout, e->revoke_wait);
 }
 
 /* ---- start, reload, stop ------------------------------------------------ */

@@ -355,7 +355,7 @@ request_expire(struct revoke_engine *e, struct revoke_request *rq, time_t now)
 
 	rq->rq_expired = true;
 	snprintf(rq->rq_nowait, sizeof(rq->rq_nowait), "no answer within %u ms",
-	    e->re_opt.pending_wait_ms);
+	    rq->rq_wait_ms);
 	if (rq->rq_job != NULL) {
 		src = rq->rq_methods[rq->rq_mi] == REVOKE_OCSP ? rq->rq_ocsp :
 		    rq->rq_crl[rq->rq_si];
@@ -466,7 +466,8 @@ revoke_check(struct revoke_engine *e, const struct trustpoint_config *tp,
 	}
 	st = request_advance(e, rq, time(NULL));
 	if (st == REVOKE_PENDING) {
-		rq->rq_deadline = worker_now_ms() + e->re_opt.pending_wait_ms;
+		rq->rq_wait_ms = e->re_opt.pending_wait_ms;
+		rq->rq_deadline = worker_now_ms() + rq->rq_wait_ms;
 		TAILQ_INSERT_TAIL(&e->re_pending, rq, rq_entry);
 		e->re_stats.pending++;
 		pthread_cond_signal(&e->re_tick);

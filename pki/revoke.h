@@ -176,6 +176,9 @@ size_t		 revoke_cancel(struct revoke_engine *, void *arg);
 /* Drops cached answers (all, or one trustpoint's) from memory and disk,
  * e.g. after "crl query FILE" changed or on a configuration reload. */
 void		 revoke_flush(struct revoke_engine *, const char *trustpoint);
+/* A reload's new timeouts: fetches and checks started from now on use them. */
+void		 revoke_set_timeouts(struct revoke_engine *, unsigned fetch_timeout_ms,
+		    unsigned pending_wait_ms);
 void		 revoke_engine_stats(struct revoke_engine *, struct revoke_stats *);
 
 const char	*revoke_status_name(enum revoke_status);
@@ -271,6 +274,7 @@ struct revoke_job {
 	X509_STORE		*job_trust;
 	OCSP_CERTID		*job_id;
 	char			 job_disk_name[200];	/* file name in the cache dir */
+	unsigned		 job_timeout_ms;	/* per fetch, as when it started */
 };
 
 struct revoke_request {
@@ -299,6 +303,7 @@ struct revoke_request {
 	bool			 rq_expired;	/* no more waiting: cache only */
 	char			 rq_nowait[80];	/* why, for the notes */
 	int64_t			 rq_deadline;	/* CLOCK_MONOTONIC ms */
+	unsigned		 rq_wait_ms;	/* pending_wait_ms when it was asked */
 	revoke_cb		 rq_cb;
 	void			*rq_arg;
 	struct revoke_result	 rq_res;

@@ -489,7 +489,7 @@ job_crl_fetch(struct revoke_engine *e, struct revoke_job *job,
 		.method = "GET",
 		.accept = "application/pkix-crl, */*",
 		.max_body = e->re_opt.crl_max_bytes,
-		.timeout_ms = (int)e->re_opt.fetch_timeout_ms,
+		.timeout_ms = (int)job->job_timeout_ms,
 		.max_redirects = e->re_opt.max_redirects,
 	};
 	struct http_response	 resp;
@@ -552,7 +552,7 @@ job_ocsp_fetch(struct revoke_engine *e, struct revoke_job *job,
 		.content_type = "application/ocsp-request",
 		.accept = "application/ocsp-response",
 		.max_body = e->re_opt.ocsp_max_bytes,
-		.timeout_ms = (int)e->re_opt.fetch_timeout_ms,
+		.timeout_ms = (int)job->job_timeout_ms,
 	};
 	struct http_response	 resp;
 	struct revoke_verdict	 v;
@@ -671,6 +671,8 @@ worker_main(void *arg)
 		job = TAILQ_FIRST(&e->re_queue);
 		TAILQ_REMOVE(&e->re_queue, job, job_entry);
 		TAILQ_INSERT_TAIL(&e->re_running, job, job_entry);
+		/* read under the lock: a reload may change it meanwhile */
+		job->job_timeout_ms = e->re_opt.fetch_timeout_ms;
 		pthread_mutex_unlock(&e->re_lock);
 		ent = job_run(e, job);
 		pthread_mutex_lock(&e->re_lock);
@@ -983,6 +985,16 @@ revoke_flush(struct revoke_engine *e, const char *trustpoint)
 		    disk_dir(e, de->d_name, dir, sizeof(dir)) == 0)
 			disk_flush_dir(dir);
 	closedir(d);
+}
+
+void
+revoke_set_timeouts(struct revoke_engine *e, unsigned fetch_timeout_ms,
+    unsigned pending_wait_ms)
+{
+	pthread_mutex_lock(&e->re_lock);
+	e->re_opt.fetch_timeout_ms = fetch_timeout_ms;
+	e->re_opt.pending_wait_ms = pending_wait_ms;
+	pthread_mutex_unlock(&e->re_lock);
 }
 
 void
