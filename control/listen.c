@@ -202,6 +202,7 @@ plan_listener(struct listen_plan *plan, struct netif *nif, bool *nif_open,
     unsigned tenant, const char *ifname, unsigned port)
 {
 	if (ifname[0] != '\0') {
+		plan->interfaces = true;
 		plan_interface(plan, nif, nif_open, tenant, ifname, port);
 		return;
 	}

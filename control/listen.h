@@ -49,6 +49,7 @@ struct listen_plan {
 	size_t			 n;
 	unsigned		 failures;	/* listeners with no address to open */
 	bool			 quiet;		/* build without logging failures */
+	bool			 interfaces;	/* some listener follows an interface */
 };
 
 struct listen_summary {

@@ -42,18 +42,6 @@ netwatch_count(struct nl_msg *msg, void *arg)
 	return NL_OK;
 }
 
-static bool
-config_uses_interfaces(const struct config *cfg)
-{
-	if (cfg->transport_tls && cfg->global_bind[0] != '\0')
-		return true;
-	for (size_t i = 0; i < cfg->ntenants; i++)
-		if (cfg->tenants[i].listen_port != 0 &&
-		    cfg->tenants[i].bind_control[0] != '\0')
-			return true;
-	return false;
-}
-
 /* The burst is over: a plan is built quietly first, as most events concern no listener. */
 static void
 netwatch_settled(struct sipktlsd *sd, struct timer *t)
@@ -63,10 +51,9 @@ netwatch_settled(struct sipktlsd *sd, struct timer *t)
 	bool			differs;
 
 	(void)t;
-	if (!config_uses_interfaces(sd->cfg))
-		return;
 	listen_plan_build(sd->cfg, true, &plan);
-	differs = listen_plan_differs(&sd->listeners, &plan);
+	/* wildcard listeners alone: nothing an interface event can change */
+	differs = plan.interfaces && listen_plan_differs(&sd->listeners, &plan);
 	listen_plan_free(&plan);
 	if (!differs)
 		return;

@@ -168,8 +168,9 @@ keep:
 
 /*
  * A datagram without Content-Length, towards the TLS stream, which needs one:
- * added as the last header field. The three pieces reach the TLS side's queue
- * within this completion, so no partial message can be sent.
+ * added as the last header field. The pieces reach the TLS side's queue
+ * within this completion, so no partial message can be sent; the body, even
+ * empty, goes as relay_deliver()'s message, which ends and counts it.
  */
 static int
 relay_deliver_adding_cl(struct dp_conn *c, const uint8_t *msg,
@@ -181,16 +182,11 @@ relay_deliver_adding_cl(struct dp_conn *c, const uint8_t *msg,
 	if (c->notify_queued)
 		return 0;
 	n = snprintf(cl, sizeof(cl), "Content-Length: %zu\r\n\r\n", d->bodylen);
-	/* the header section less its empty line, the field, then the body */
+	/* the header section less its empty line, then the field */
 	if ((rc = c->tls->send(c, msg, d->hdrlen - 2, false)) != 0 ||
-	    (rc = c->tls->send(c, (const uint8_t *)cl, (size_t)n, d->bodylen == 0)) != 0)
+	    (rc = c->tls->send(c, (const uint8_t *)cl, (size_t)n, false)) != 0 ||
+	    (rc = relay_deliver(c, SIDE_BE, msg + d->hdrlen, d->bodylen)) != 0)
 		return rc;
-	if (d->bodylen > 0 &&
-	    (rc = c->tls->send(c, msg + d->hdrlen, d->bodylen, true)) != 0)
-		return rc;
-	atomic_fetch_add_explicit(&c->msgs_out, 1, memory_order_relaxed);
-	conn_note_writeq(c);
-	STAT_INC(c->t, msgs_relayed);
 	STAT_INC(c->t, dgram_cl_added);
 	return 0;
 }

@@ -388,8 +388,8 @@ frame_line_at(struct sipframe *sf, const uint8_t *buf, size_t eol)
 
 /*
  * Line by line, two memchr per line: exact about which fault comes first, so
- * it takes over from frame_header_fast for the rest of a header section as
- * soon as that one meets a CR or LF outside a CRLF.
+ * it takes over from frame_header's block scan for the rest of a header
+ * section as soon as that scan meets a CR or LF outside a CRLF.
  */
 static enum sipframe_result
 frame_header_slow(struct sipframe *sf, const uint8_t *buf, size_t len)
